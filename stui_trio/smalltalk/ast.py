@@ -2,7 +2,9 @@
 
 Every node is a small frozen attrs value carrying its source span (`start`, `stop`: character
 offsets into the source, `stop` exclusive), so syntax errors, completion and debugger stacks
-can point at the text. Line and column are derived from offsets with `position_of`.
+can point at the text. Line and column are derived from offsets with `position_of`. A
+parenthesized expression's span includes its parentheses; `stui_trio.smalltalk.parser`
+documents the other span conventions (cascade parts, empty sequences).
 
 The tree mirrors Pharo's RB nodes, simplified:
 
@@ -50,10 +52,16 @@ class CharacterLiteral:
 
 
 # The Python value a LiteralNode holds: None (nil), bool, int, float, str (a string literal),
-# Fraction never (Smalltalk has no fraction literal), ScaledDecimalLiteral, SymbolLiteral,
-# CharacterLiteral. Literal arrays hold these and nested tuples (LiteralArrayNode.value).
+# ScaledDecimalLiteral, SymbolLiteral, CharacterLiteral. Literal arrays hold these, nested
+# tuples and bytes (LiteralArrayNode.value).
+# - Never a Fraction: Smalltalk has no fraction literal, and Pharo's NumberParser turns an
+#   integer with a negative exponent into a Float (`1e-2` is 0.01) unless the result is whole
+#   (`100e-2` is the Integer 1); `2r1e4` is 16 (the exponent counts in the radix).
+# - A float may be inf/-inf (`1.0e400`, as Pharo's Float infinity) or -0.0 (`-0.0`): emit float
+#   constants without going through repr().
+# - int is unbounded (`1e100`, `16r1F`, `36rZZ`); LargePositiveInteger is the runtime's business.
 LiteralValue = (None | bool | int | float | str | ScaledDecimalLiteral | SymbolLiteral
-                | CharacterLiteral | tuple)
+                | CharacterLiteral | tuple | bytes)
 
 
 @attrs.frozen
@@ -148,6 +156,8 @@ class MethodNode(Node):
     pragmas: tuple[Pragma, ...]
     body: SequenceNode
     source: str
+    # Offsets of each selector part of the pattern (`at:` and `put:` of `at: i put: v`).
+    selector_parts: tuple[tuple[int, int], ...] = ()
 
     @property
     def temporaries(self) -> tuple[VariableNode, ...]:
