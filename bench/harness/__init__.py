@@ -1,0 +1,1 @@
+"""The benchmark machinery (see :mod:`bench` for the layout)."""

@@ -1,0 +1,126 @@
+"""The processes a run measures: the stui_trio server and the echo baseline, loopback only.
+
+Both run as subprocesses of the harness and are stopped (SIGTERM, then kill) when their
+``with`` block ends. Readiness is a real ping answered, not a sleep. An ``--endpoint`` given
+by the user must be on loopback (127.0.0.0/8, ::1, localhost, or ipc://): the harness never
+points load at another machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import zmq
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class NotLoopback(ValueError):
+    """An endpoint that would send the benchmark's load off this machine."""
+
+
+def check_loopback(endpoint: str) -> str:
+    """Return ``endpoint`` if it is on loopback (or ipc://), else raise :class:`NotLoopback`."""
+    if endpoint.startswith("ipc://"):
+        return endpoint
+    if not endpoint.startswith("tcp://"):
+        raise NotLoopback(f"{endpoint!r}: only tcp:// on loopback or ipc:// are allowed")
+    host = endpoint[len("tcp://"):].rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return endpoint
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return endpoint
+    except ValueError:
+        pass
+    raise NotLoopback(f"{endpoint!r} is not on loopback; the benchmark only loads 127.0.0.1")
+
+
+def free_endpoint() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"tcp://127.0.0.1:{s.getsockname()[1]}"
+
+
+def wait_for_ping(endpoint: str, proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Block until ``endpoint`` answers a ping (the echo server answers anything)."""
+    ctx = zmq.Context()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"server process exited early with {proc.returncode}")
+            sock = ctx.socket(zmq.REQ)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.connect(endpoint)
+            sock.send(b'{"id":"bench-ready","command":"ping","client_id":"bench-ready"}')
+            ready = bool(sock.poll(250))
+            sock.close(linger=0)
+            if ready:
+                return
+        raise TimeoutError(f"nothing answered at {endpoint} within {timeout} s")
+    finally:
+        ctx.term()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextmanager
+def stui_server(endpoint: str | None = None) -> Iterator[tuple[str, int | None]]:
+    """``(endpoint, pid)`` of a fresh ``python -m stui_trio``; with ``endpoint`` given, the
+    server already running there (pid None)."""
+    if endpoint is not None:
+        wait_for_ping(check_loopback(endpoint), None, timeout=10)
+        yield endpoint, None
+        return
+    endpoint = free_endpoint()
+    with tempfile.TemporaryDirectory(prefix="stui-bench-") as sessions:
+        # The rate limiter protects a shared server from one client; here it would only
+        # measure itself, so it is off (0 = unlimited).
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "stui_trio", "--endpoint", endpoint, "--sessions-dir",
+             sessions, "--log-level", "WARNING", "--rate-limit-per-second", "0"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            wait_for_ping(endpoint, proc, timeout=20)
+            yield endpoint, proc.pid
+        finally:
+            _stop(proc)
+
+
+@contextmanager
+def echo_server() -> Iterator[tuple[str, int]]:
+    """``(endpoint, pid)`` of a fresh :mod:`bench.baseline_echo` process."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.baseline_echo", "--endpoint", "tcp://127.0.0.1:*"],
+        cwd=ROOT, stdout=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode().split()
+        if len(line) != 2 or line[0] != "READY":
+            raise RuntimeError(f"echo server did not start (said {line!r})")
+        wait_for_ping(line[1], proc, timeout=10)
+        yield line[1], proc.pid
+    finally:
+        _stop(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
