@@ -15,6 +15,10 @@ as every Trio resource does.
 
 from __future__ import annotations
 
+import errno
+
+import zmq
+
 
 class TransportError(Exception):
     """Base of every error the transport raises on purpose."""
@@ -46,3 +50,22 @@ class PeerBusy(TransportError):
             "the reply was dropped"
         )
         self.routing_id = routing_id
+
+
+_HINTS = {
+    errno.EADDRINUSE: "the address is already in use (another server running?); "
+    "choose another port or stop the other process",
+    errno.EINVAL: "not a valid ZeroMQ endpoint; expected tcp://HOST:PORT, tcp://HOST:* "
+    "or ipc://PATH",
+    errno.EPROTONOSUPPORT: "unsupported transport; use tcp:// or ipc://",
+    errno.EADDRNOTAVAIL: "no local interface has that address",
+    errno.ENOENT: "the directory of the ipc path does not exist",
+    errno.EACCES: "permission denied",
+    errno.ENAMETOOLONG: "the ipc path is too long (about 100 bytes at most)",
+}
+
+
+def endpoint_error(endpoint: str, exc: zmq.ZMQError, *, binding: bool) -> EndpointError:
+    """An :class:`EndpointError` for a failed bind/connect, with a hint for the usual causes."""
+    action = "bind" if binding else "connect"
+    return EndpointError(endpoint, f"{action} failed: {_HINTS.get(exc.errno, exc.strerror)}")

@@ -53,8 +53,9 @@ def test_the_pitfall_is_real_a_send_consumes_the_readable_edge(
     raw.close()
 
 
+@pytest.mark.parametrize("send", ["send", "send_nowait"])
 async def test_send_swallowing_the_readable_edge_does_not_stall_the_router_reader(
-    router: RouterEndpoint, peer: Callable[..., zmq.Socket]
+    router: RouterEndpoint, peer: Callable[..., zmq.Socket], send: str
 ) -> None:
     dealer = peer(zmq.DEALER, router.endpoints[0], identity=b"peer-a")
     dealer.send(b"hello")
@@ -77,7 +78,10 @@ async def test_send_swallowing_the_readable_edge_does_not_stall_the_router_reade
             dealer.send(b"queued-1")
             dealer.send(b"queued-2")
             assert arrived_unseen(router.socket.zmq_socket.FD)
-            await router.send(first.envelope, b"reply")  # consumes the edge
+            if send == "send":
+                await router.send(first.envelope, b"reply")  # consumes the edge
+            else:
+                router.send_nowait(first.envelope, b"reply")
     assert got == [b"queued-1", b"queued-2"]
     assert dealer.recv() == b"reply"
 
@@ -227,6 +231,11 @@ async def test_reply_to_a_vanished_peer_raises_peer_gone_and_router_keeps_workin
 # -- (d) close while waiting -------------------------------------------------------------------
 
 
+def waiting_on_fds() -> int:
+    statistics = trio.lowlevel.current_statistics().io_statistics
+    return int(statistics.tasks_waiting_read)  # type: ignore[attr-defined]
+
+
 async def test_close_while_tasks_wait_on_receive_ends_them_cleanly(ctx: zmq.Context) -> None:
     router = RouterEndpoint.bind(ctx, ANY_PORT)
     outcome: list[str] = []
@@ -247,7 +256,11 @@ async def test_close_while_tasks_wait_on_receive_ends_them_cleanly(ctx: zmq.Cont
             nursery.start_soon(receiver)  # one waits on the FD...
             nursery.start_soon(loop)  # ...the other parks behind it
             await trio.testing.wait_all_tasks_blocked(0.02)
+            before = waiting_on_fds()
             router.close()
+            # notify_closing wakes the FD waiter inside close() itself, before ZeroMQ's reaper
+            # thread closes the FD behind Trio's back.
+            assert waiting_on_fds() == before - 1
     assert sorted(outcome) == ["async for ended", "receive raised ClosedResourceError"]
     with pytest.raises(trio.ClosedResourceError):
         await router.receive()

@@ -53,6 +53,21 @@ async def test_a_cancelled_send_sends_nothing(ctx: zmq.Context) -> None:
                 pytest.fail(f"unexpected {await peer.recv_multipart()!r}")
 
 
+async def test_send_nowait_without_a_peer_would_block(ctx: zmq.Context) -> None:
+    with TrioSocket.bind(ctx, zmq.DEALER, ANY_PORT) as lonely:
+        with pytest.raises(trio.WouldBlock):
+            lonely.send_multipart_nowait([b"nobody listens"])
+        with TrioSocket.connect(ctx, zmq.DEALER, lonely.endpoints[0]) as peer:
+            with trio.fail_after(5):
+                while True:  # the connection is made in the background
+                    try:
+                        lonely.send_multipart_nowait([b"now someone does"])
+                        break
+                    except trio.WouldBlock:
+                        await trio.sleep(0.01)
+                assert await peer.recv_multipart() == [b"now someone does"]
+
+
 async def test_several_receivers_on_one_socket_each_message_once(ctx: zmq.Context) -> None:
     with (
         TrioSocket.bind(ctx, zmq.DEALER, ANY_PORT) as server,

@@ -1,0 +1,206 @@
+"""Group commit: many saves, one fsync round, every waiter acknowledged only when durable.
+
+:class:`DurableWriter` is a Trio component that runs in a nursery (``nursery.start(w.run)``).
+Tasks call ``await writer.save(client_id, session_id, payload)``; the writer waits a small
+window (``window`` seconds, a few ms) for more saves to arrive, then hands the whole batch to
+:meth:`SessionFileStore.save_many`, split over ``parallelism`` worker threads: write and fsync
+every temp file, rotate and rename each, fsync each distinct folder once per thread. Only
+then are the waiters released, each with its :class:`SaveResult` or the error that made its
+save fail. The event loop never blocks on disk I/O.
+
+Two saves of the same session in one window are merged: only the newest payload is written,
+and both waiters are acknowledged with its result once it is durable (the older state was
+never durable on its own, and never needs to be). Saves that arrive while a batch is being
+written go into the next batch, so per-session order is kept.
+
+Durability modes:
+
+* ``Durability.FULL`` (default): ``save`` returns only after the data is on disk.
+* ``Durability.RELAXED``: ``save`` returns ``None`` as soon as the save is queued, and the
+  writer flushes every ``flush_interval`` seconds. Faster, but a crash can lose the last
+  ``flush_interval`` of acknowledged saves, and a failed write cannot be reported to the task
+  that submitted it (it is counted in :attr:`DurableWriter.failed_saves` and kept in
+  :attr:`DurableWriter.last_error`). ``await writer.flush()`` waits until everything queued
+  so far is durable.
+
+When the writer's task is cancelled (shutdown) it writes what is still queued, shielded, and
+then fails any later ``save`` with :class:`WriterClosed`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import trio
+
+from .errors import StorageError, WriterClosed
+from .names import session_file_name
+from .session_files import SaveRequest, SaveResult, SessionFileStore
+
+
+class Durability(enum.Enum):
+    FULL = "full"
+    RELAXED = "relaxed"
+
+
+@attrs.define
+class _Waiter:
+    done: trio.Event = attrs.field(factory=trio.Event)
+    result: SaveResult | None = None
+    error: BaseException | None = None
+
+
+@attrs.define
+class _Pending:
+    payload: bytes
+    waiters: list[_Waiter]
+
+
+@attrs.frozen
+class WriterStats:
+    """Counters since start: saves submitted, batches run, files written, saves merged."""
+
+    submitted: int
+    batches: int
+    files_written: int
+    merged: int
+
+
+class DurableWriter:
+    """Batches saves into shared fsync rounds (see module docstring)."""
+
+    def __init__(
+        self,
+        store: SessionFileStore,
+        *,
+        window: float = 0.002,
+        durability: Durability = Durability.FULL,
+        flush_interval: float = 0.05,
+        max_batch: int = 1024,
+        parallelism: int = 4,
+        limiter: trio.CapacityLimiter | None = None,
+    ) -> None:
+        self.store = store
+        self.window = window
+        self.durability = durability
+        self.flush_interval = flush_interval
+        self.max_batch = max_batch
+        self.parallelism = max(1, parallelism)
+        self._limiter = limiter
+        self._pending: dict[tuple[str, str], _Pending] = {}
+        self._wakeup = trio.Event()
+        self._progress = trio.Event()
+        self._running = False
+        self._submitted = 0
+        self._durable_upto = 0
+        self._batches = 0
+        self._files = 0
+        self._merged = 0
+        self.failed_saves = 0
+        self.last_error: BaseException | None = None
+
+    @property
+    def stats(self) -> WriterStats:
+        return WriterStats(self._submitted, self._batches, self._files, self._merged)
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """The writer loop; run it in a nursery with ``await nursery.start(writer.run)``."""
+        self._running = True
+        task_status.started()
+        try:
+            while True:
+                await self._wakeup.wait()
+                relaxed = self.durability is Durability.RELAXED
+                await trio.sleep(self.flush_interval if relaxed else self.window)
+                await self._write_pending()
+        finally:
+            self._running = False
+            with trio.CancelScope(shield=True):
+                await self._write_pending()
+
+    async def save(self, client_id: str, session_id: str, payload: bytes) -> SaveResult | None:
+        """Queue a save; in FULL mode wait until it is durable and return its result.
+
+        Raises the save's :class:`StorageError` if it failed, :class:`WriterClosed` if the
+        writer is not running. In RELAXED mode returns None once queued.
+        """
+        session_file_name(client_id, session_id)  # bad ids fail here, not in the batch
+        if not self._running:
+            raise WriterClosed("the durable writer is not running")
+        waiter = None if self.durability is Durability.RELAXED else _Waiter()
+        key = (client_id, session_id)
+        entry = self._pending.get(key)
+        if entry is None:
+            self._pending[key] = _Pending(payload, [])
+        else:
+            entry.payload = payload
+            self._merged += 1
+        if waiter is not None:
+            self._pending[key].waiters.append(waiter)
+        self._submitted += 1
+        self._wakeup.set()
+        if waiter is None:
+            return None
+        await waiter.done.wait()
+        if waiter.error is not None:
+            raise waiter.error
+        return waiter.result
+
+    async def flush(self) -> None:
+        """Wait until every save queued before this call is durable (or has failed)."""
+        target = self._submitted
+        self._wakeup.set()
+        while self._durable_upto < target:
+            if not self._running and not self._pending:
+                raise WriterClosed("the durable writer stopped before flushing")
+            await self._progress.wait()
+
+    async def _write_pending(self) -> None:
+        batch, self._pending = self._pending, {}
+        upto = self._submitted
+        self._wakeup = trio.Event()
+        items = list(batch.items())
+        for start in range(0, len(items), self.max_batch):
+            part = items[start : start + self.max_batch]
+            # fsync waits on the device, not the CPU: a few threads let the file system
+            # merge their flushes into one journal commit. A client's sessions share a lane,
+            # so each folder is still fsynced once per batch.
+            clients = sorted({client for (client, _), _ in part})
+            lane_of = {client: i % self.parallelism for i, client in enumerate(clients)}
+            lanes: list[list[tuple[tuple[str, str], _Pending]]] = [
+                [] for _ in range(self.parallelism)
+            ]
+            for item in part:
+                lanes[lane_of[item[0][0]]].append(item)
+            async with trio.open_nursery() as nursery:
+                for lane in lanes:
+                    if lane:
+                        nursery.start_soon(self._write_chunk, lane)
+        if items:
+            self._batches += 1
+        self._durable_upto = upto
+        self._progress.set()
+        self._progress = trio.Event()
+
+    async def _write_chunk(self, items: list[tuple[tuple[str, str], _Pending]]) -> None:
+        requests = [SaveRequest(c, s, entry.payload) for (c, s), entry in items]
+        results: list[SaveResult | StorageError] | list[BaseException]
+        try:
+            results = await trio.to_thread.run_sync(
+                self.store.save_many, requests, limiter=self._limiter
+            )
+        except Exception as exc:  # a bug or unexpected OS error: every waiter must hear it
+            results = [exc] * len(requests)
+        for (_, entry), result in zip(items, results, strict=True):
+            if isinstance(result, BaseException):
+                self.failed_saves += 1
+                self.last_error = result
+            else:
+                self._files += 1
+            for waiter in entry.waiters:
+                if isinstance(result, BaseException):
+                    waiter.error = result
+                else:
+                    waiter.result = result
+                waiter.done.set()

@@ -1,0 +1,377 @@
+"""Crash-safe session files: one current file per session plus K rotated backups.
+
+:class:`SessionFileStore` is the synchronous core of session storage. Its methods block on
+disk I/O (fsync takes milliseconds), so async callers run them in worker threads: use
+:class:`~stui_trio.storage.async_store.AsyncSessionStore` for one save at a time, or
+:class:`~stui_trio.storage.group_commit.DurableWriter` to batch many saves per fsync round.
+The store treats payloads as opaque bytes (the server puts STON text there); see ``names.py``
+for the layout on disk and ``framing.py`` for the header that makes every file verifiable.
+
+Saving (:meth:`SessionFileStore.save_many`, which :meth:`save` calls with one request) follows
+the atomic-replace recipe in phases: write and fsync a temp file per session, rotate the
+backups (``.K-1`` -> ``.K`` ... ``.1`` -> ``.2``, then hard-link the current file as ``.1``),
+rename the temp over the current file, fsync each folder once. A save returns only when all
+of that is done; if any step fails it raises :class:`SaveFailed` and the current file is the
+previous version (or, if only the final folder fsync failed, the new version not yet known to
+be durable). Saves of one session are serialised by a per-session lock, and every save gets
+the next generation number.
+
+Loading (:meth:`load`) reads the current file and every backup, verifies each, and returns
+the valid one with the highest generation. Damaged files are moved to ``quarantine/`` and
+listed in :attr:`LoadResult.problems`; when nothing is valid the result has ``payload=None``
+(start empty, and say so loudly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import attrs
+
+from .atomic import (
+    commit_temp,
+    ensure_dir,
+    remove_stale_temps,
+    sync_dir,
+    temp_path_for,
+    write_durable_temp,
+)
+from .errors import LoadFailed, SaveFailed, StorageError, StorageQuotaExceeded
+from .framing import Migrations, encode_frame
+from .fsops import FileSystemOps
+from .housekeeping import folder_usage, newest_mtime, sweep_quarantine
+from .names import QUARANTINE_DIR, backup_name, client_dir, session_file_name, validate_id
+from .session_scan import SessionScan, scan_session, split_names
+
+Key = tuple[str, str]
+
+
+@attrs.frozen
+class SaveRequest:
+    """One session's new state."""
+
+    client_id: str
+    session_id: str
+    payload: bytes
+
+
+@attrs.frozen
+class SaveResult:
+    """A durable save: the generation now on disk and the file size written."""
+
+    generation: int
+    bytes_written: int
+
+
+@attrs.frozen
+class LoadResult:
+    """What :meth:`SessionFileStore.load` found.
+
+    ``payload`` is None when files existed but none verified: start an empty session and
+    report ``problems``. ``recovered_from_backup`` is True when the payload did not come from
+    a valid current file. ``lost_generations`` lists generations newer than the one returned
+    that existed on disk but could not be recovered (known from damaged files' headers).
+    """
+
+    payload: bytes | None
+    generation: int
+    recovered_from_backup: bool
+    problems: tuple[str, ...] = ()
+    lost_generations: tuple[int, ...] = ()
+    source: str = ""
+
+
+class SessionFileStore:
+    """Session files under ``root`` (see the module docstring).
+
+    ``keep_backups`` is K, the number of older versions kept; ``quota_bytes`` caps each
+    client folder (None: no cap); ``fs`` is the OS seam; ``migrations`` upgrades older format
+    versions; ``max_file_bytes`` is the largest file :meth:`load` will read (bigger ones are
+    reported and left alone). Creating the store creates ``root`` if needed and removes stale
+    temp files left by a killed writer, so create it only while holding the directory lock
+    (``lock.py``).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        keep_backups: int = 3,
+        quota_bytes: int | None = None,
+        fs: FileSystemOps | None = None,
+        migrations: Migrations | None = None,
+        clock: Callable[[], float] = time.time,
+        max_file_bytes: int | None = 64 * 1024 * 1024,
+    ) -> None:
+        if keep_backups < 0:
+            raise ValueError("keep_backups must be >= 0")
+        self.root = Path(root)
+        self.keep_backups = keep_backups
+        self.quota_bytes = quota_bytes
+        self.fs = fs or FileSystemOps()
+        self.migrations = migrations or Migrations()
+        self.clock = clock
+        self.max_file_bytes = max_file_bytes
+        self._guard = threading.Lock()
+        self._locks: dict[Key, threading.Lock] = {}
+        self._generations: dict[Key, int] = {}  # highest generation known to exist on disk
+        self._pending_problems: dict[Key, list[str]] = {}  # found while saving, told at load
+        self._checked_dirs: dict[str, Path] = {}  # client folders that passed client_dir()
+        ensure_dir(self.fs, self.root)
+        self.removed_temp_files = self._remove_stale_temps()
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save(self, client_id: str, session_id: str, payload: bytes) -> SaveResult:
+        """Durably store ``payload`` as the new state of the session; raise on failure."""
+        (result,) = self.save_many([SaveRequest(client_id, session_id, payload)])
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def save_many(self, requests: Sequence[SaveRequest]) -> list[SaveResult | StorageError]:
+        """Save several distinct sessions as one batch (one fsync per folder).
+
+        Returns one entry per request, in order: its :class:`SaveResult`, or the
+        :class:`StorageError` that made it fail (other requests are not affected, except that
+        a failed folder fsync fails every request in that folder).
+        """
+        keys = [(r.client_id, r.session_id) for r in requests]
+        if len(set(keys)) != len(keys):
+            raise ValueError("save_many needs distinct sessions; merge duplicates first")
+        results: list[SaveResult | StorageError | None] = [None] * len(requests)
+        with self._locked(sorted(set(keys))):
+            staged: list[tuple[int, Path, Path, int, int]] = []
+            for i, req in enumerate(requests):
+                try:
+                    staged.append((i, *self._stage(req)))
+                except (OSError, StorageError) as exc:
+                    results[i] = _as_save_failed(exc, "preparing the save of", req.session_id)
+            folders: dict[Path, list[int]] = {}
+            for i, temp, target, generation, size in staged:
+                try:
+                    self._rotate_backups(target)
+                    commit_temp(self.fs, temp, target)
+                except (OSError, StorageError) as exc:
+                    with contextlib.suppress(OSError):
+                        self.fs.unlink(temp)
+                    results[i] = _as_save_failed(exc, "rotating backups of", target)
+                    continue
+                self._generations[keys[i]] = generation
+                results[i] = SaveResult(generation, size)
+                folders.setdefault(target.parent, []).append(i)
+            for folder, members in folders.items():
+                try:
+                    sync_dir(self.fs, folder)
+                except SaveFailed as exc:
+                    for i in members:
+                        results[i] = exc
+        return [r for r in results if r is not None]
+
+    def _stage(self, req: SaveRequest) -> tuple[Path, Path, int, int]:
+        """Write and fsync the temp file of one request; return (temp, target, gen, size)."""
+        folder = self._client_dir(req.client_id)
+        target = folder / session_file_name(req.client_id, req.session_id)
+        key = (req.client_id, req.session_id)
+        ensure_dir(self.fs, folder)
+        generation = self._known_generation(key, folder) + 1
+        data = encode_frame(req.payload, generation)
+        self._check_quota(req.client_id, folder, target, len(data))
+        temp = write_durable_temp(self.fs, target, data)
+        return temp, target, generation, len(data)
+
+    def _client_dir(self, client_id: str) -> Path:
+        """``client_dir`` with its resolve check done once per client (saves are hot)."""
+        folder = self._checked_dirs.get(client_id)
+        if folder is None:
+            folder = self._checked_dirs[client_id] = client_dir(self.root, client_id)
+        return folder
+
+    def _known_generation(self, key: Key, folder: Path) -> int:
+        """Highest generation on disk for ``key``; on first use, verify and scan the files."""
+        known = self._generations.get(key)
+        if known is None:
+            scan = self._scan(key, folder)
+            if scan.problems:
+                self._pending_problems.setdefault(key, []).extend(scan.problems)
+            known = self._generations[key]
+        return known
+
+    def _rotate_backups(self, target: Path) -> None:
+        """Shift ``.1..K-1`` up by one and hard-link the current file as ``.1``."""
+        k = self.keep_backups
+        if k == 0:
+            return
+        for i in range(k - 1, 0, -1):
+            with contextlib.suppress(FileNotFoundError):
+                self.fs.replace(_sibling(target, i), _sibling(target, i + 1))
+        link_temp = temp_path_for(_sibling(target, 1))
+        try:
+            self.fs.link(target, link_temp)
+        except FileNotFoundError:
+            return  # no current file yet (first save, or it was quarantined)
+        try:
+            self.fs.replace(link_temp, _sibling(target, 1))
+        except OSError:
+            with contextlib.suppress(OSError):
+                self.fs.unlink(link_temp)
+            raise
+
+    def _check_quota(self, client_id: str, folder: Path, target: Path, size: int) -> None:
+        if self.quota_bytes is None:
+            return
+        usage = self.disk_usage(client_id)
+        freed = 0
+        if self.keep_backups:  # rotation drops the oldest backup
+            with contextlib.suppress(FileNotFoundError):
+                freed = self.fs.stat(_sibling(target, self.keep_backups)).st_size
+        if usage - freed + size > self.quota_bytes:
+            raise StorageQuotaExceeded(client_id, usage, size, self.quota_bytes)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self, client_id: str, session_id: str) -> LoadResult | None:
+        """The newest valid version of a session, or None if it has no files at all.
+
+        Damaged files are quarantined and reported, never raised; :class:`LoadFailed` only
+        when the folder itself cannot be read.
+        """
+        folder = client_dir(self.root, client_id)
+        key = (client_id, validate_id("session id", session_id))
+        with self._locked([key]):
+            try:
+                scan = self._scan(key, folder)
+            except OSError as exc:
+                raise LoadFailed(
+                    f"reading session {session_id!r} of {client_id!r} failed: {exc}", exc.errno
+                ) from exc
+            problems = (*self._pending_problems.pop(key, ()), *scan.problems)
+            if scan.best is None:
+                if not problems:
+                    return None
+                return LoadResult(None, 0, True, problems, scan.lost_after(0), "")
+            best = scan.best
+            return LoadResult(
+                best.payload,
+                best.generation,
+                best.index != 0,
+                problems,
+                scan.lost_after(best.generation),
+                best.name,
+            )
+
+    def _scan(self, key: Key, folder: Path) -> SessionScan:
+        scan = scan_session(
+            self.fs,
+            folder,
+            session_file_name(*key),
+            self.migrations,
+            clock=self.clock,
+            max_bytes=self.max_file_bytes,
+        )
+        self._generations[key] = max(self._generations.get(key, 0), scan.highest_generation)
+        return scan
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    def delete(self, client_id: str, session_id: str) -> bool:
+        """Remove a session's current file, backups and temp files; True if any existed."""
+        folder = client_dir(self.root, client_id)
+        key = (client_id, validate_id("session id", session_id))
+        name = session_file_name(*key)
+        with self._locked([key]):
+            removed = self._unlink_all(folder, name)
+            self._generations.pop(key, None)
+            self._pending_problems.pop(key, None)
+        return removed
+
+    def _unlink_all(self, folder: Path, name: str) -> bool:
+        try:
+            names = self.fs.listdir(folder)
+        except FileNotFoundError:
+            return False
+        doomed = [n for n in names if n == name or n.startswith((name + ".", f".{name}."))]
+        for n in doomed:
+            with contextlib.suppress(FileNotFoundError):
+                self.fs.unlink(folder / n)
+        if doomed:
+            sync_dir(self.fs, folder)
+        return bool(doomed)
+
+    def list_sessions(self, client_id: str) -> list[str]:
+        """Ids of the sessions of ``client_id`` that have a current file or a backup."""
+        folder = client_dir(self.root, client_id)
+        try:
+            names = self.fs.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(split_names(client_id, names))
+
+    def list_clients(self) -> list[str]:
+        """Ids of the clients that have a folder under the root."""
+        clients = []
+        for name in self.fs.listdir(self.root):
+            try:
+                validate_id("client id", name)
+            except StorageError:
+                continue
+            if (self.root / name).is_dir() and not (self.root / name).is_symlink():
+                clients.append(name)
+        return sorted(clients)
+
+    def disk_usage(self, client_id: str) -> int:
+        """Bytes used by a client's folder, quarantine included (hard links counted once)."""
+        return folder_usage(self.fs, client_dir(self.root, client_id))
+
+    def remove_older_than(self, age: float) -> list[Path]:
+        """Sweeper: delete sessions whose newest file is older than ``age`` seconds, and
+        quarantined files set aside more than ``age`` seconds ago. Returns removed paths."""
+        cutoff = self.clock() - age
+        removed: list[Path] = []
+        for client_id in self.list_clients():
+            folder = client_dir(self.root, client_id)
+            for session_id in self.list_sessions(client_id):
+                name = session_file_name(client_id, session_id)
+                files = [folder / n for n in self.fs.listdir(folder) if n.startswith(name)]
+                newest = max((newest_mtime(self.fs, p) for p in files), default=0.0)
+                if newest < cutoff and self.delete(client_id, session_id):
+                    removed.extend(files)
+            removed.extend(sweep_quarantine(self.fs, folder / QUARANTINE_DIR, cutoff))
+            with contextlib.suppress(OSError):  # only succeeds when the folder is empty
+                self.fs.rmdir(folder / QUARANTINE_DIR)
+            with contextlib.suppress(OSError):
+                self.fs.rmdir(folder)
+                sync_dir(self.fs, self.root)
+        return removed
+
+    def _remove_stale_temps(self) -> list[str]:
+        removed = remove_stale_temps(self.fs, self.root)
+        for client_id in self.list_clients():
+            removed += remove_stale_temps(self.fs, self.root / client_id)
+        return removed
+
+    @contextlib.contextmanager
+    def _locked(self, keys: Sequence[Key]) -> Iterator[None]:
+        with self._guard:
+            locks = [self._locks.setdefault(k, threading.Lock()) for k in keys]
+        with contextlib.ExitStack() as stack:
+            for lock in locks:  # callers pass keys sorted, so no lock-order deadlock
+                stack.enter_context(lock)
+            yield
+
+
+def _sibling(target: Path, index: int) -> Path:
+    return target.parent / backup_name(target.name, index)
+
+
+def _as_save_failed(exc: OSError | StorageError, what: str, path: Path | str) -> StorageError:
+    if isinstance(exc, StorageError):
+        return exc
+    return SaveFailed(f"{what} {str(path)!r} failed: {exc.strerror or exc}", exc.errno)
+
+
+__all__ = ["LoadResult", "SaveRequest", "SaveResult", "SessionFileStore"]
