@@ -24,6 +24,7 @@ from stui_trio import __version__
 from stui_trio.config import ConfigError, ServerConfig, build_config
 from stui_trio.server.supervisor import serve
 from stui_trio.server.wire import TransportError
+from stui_trio.storage import StorageLocked
 
 #: Help text per setting (flags are generated from the config's fields).
 SETTING_HELP: dict[str, str] = {
@@ -55,6 +56,18 @@ SETTING_HELP: dict[str, str] = {
     "expired_memory": "expired session ids remembered to answer SessionExpired rather than "
     "SessionNotFound (default 100000)",
     "default_tier": "subscription tier of clients without an auth token (default free)",
+    "session_store": "durable (STON files under --sessions-dir, default) or memory (lost at "
+    "exit)",
+    "durability": "full (ack after fsync, default) or relaxed (ack when queued; a crash loses "
+    "up to --relaxed-flush-interval-ms of acknowledged changes)",
+    "group_commit_window_ms": "extra ms to wait for more saves before writing a batch; saves "
+    "arriving during a write share the next fsync anyway (default 0)",
+    "relaxed_flush_interval_ms": "relaxed durability: ms between flushes (default 100)",
+    "session_backups": "older versions kept per session file (default 3)",
+    "client_disk_quota_bytes": "disk bytes per client folder; 0 = no cap (default 67108864 = "
+    "64 MiB)",
+    "session_file_max_age": "seconds after which unsaved session files and quarantined files "
+    "are removed; 0 = never (default 2592000 = 30 days)",
     "enable_test_commands": "TESTS ONLY: register test_crash/test_sleep commands",
 }
 
@@ -76,6 +89,10 @@ See docs/operations.md for every value and its default.
 def _metavar(name: str, default: object) -> str:
     if name.endswith("per_second"):
         return "RATE"
+    if name.endswith("_ms"):
+        return "MS"
+    if name in ("session_store", "durability"):
+        return "MODE"
     if isinstance(default, float):
         return "SECONDS" if not isinstance(default, bool) else "BOOL"
     if isinstance(default, int):
@@ -161,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"stui_trio: error: {exc} (endpoints are set with --endpoint or STUI_ENDPOINT)",
             file=sys.stderr,
         )
+        return 2
+    except StorageLocked as exc:
+        print(f"stui_trio: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a signal before the watcher was installed
         return 0

@@ -37,6 +37,16 @@ def _positive(_inst: Any, attribute: attrs.Attribute, value: float) -> None:
         raise ConfigError(f"setting '{attribute.name}' must be > 0 (got {value})")
 
 
+def _one_of(*choices: str) -> Any:
+    def check(_inst: Any, attribute: attrs.Attribute, value: str) -> None:
+        if value not in choices:
+            raise ConfigError(
+                f"setting '{attribute.name}' must be one of {', '.join(choices)} (got {value!r})"
+            )
+
+    return check
+
+
 def _non_negative(_inst: Any, attribute: attrs.Attribute, value: float) -> None:
     if value < 0:
         raise ConfigError(f"setting '{attribute.name}' must be >= 0 (got {value})")
@@ -81,6 +91,24 @@ class ServerConfig:
     default_tier: str = "free"
     #: auth token -> tier.
     auth_tokens: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    #: Where sessions live: "durable" (STON files under sessions_dir, the default) or
+    #: "memory" (lost at exit; for tests and throwaway servers).
+    session_store: str = attrs.field(default="durable", validator=_one_of("durable", "memory"))
+    #: "full": a change is acknowledged once fsynced. "relaxed": acknowledged once queued,
+    #: flushed every relaxed_flush_interval_ms (a crash loses up to that much).
+    durability: str = attrs.field(default="full", validator=_one_of("full", "relaxed"))
+    #: Group commit: extra wait (ms) for more saves before a batch is written. 0 (default):
+    #: none; saves arriving while a batch is being written form the next batch anyway.
+    group_commit_window_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    #: Relaxed durability: milliseconds between flushes.
+    relaxed_flush_interval_ms: float = attrs.field(default=100.0, validator=_positive)
+    #: Older versions kept per session file (session_....ston.1 .. .N).
+    session_backups: int = attrs.field(default=3, validator=_non_negative)
+    #: Disk bytes one client's folder may use (backups and quarantine included); 0 = no cap.
+    client_disk_quota_bytes: int = attrs.field(default=64 * 1024 * 1024, validator=_non_negative)
+    #: Session files not saved for this long (and quarantined files older than it) are
+    #: removed by the sweeper; 0 = never. Must not be below session_timeout.
+    session_file_max_age: float = attrs.field(default=30 * 86400.0, validator=_non_negative)
     #: Test builds only: registers commands that crash or sleep on purpose.
     enable_test_commands: bool = False
 
@@ -96,6 +124,11 @@ class ServerConfig:
             raise ConfigError(
                 f"setting 'default_tier' = {self.default_tier!r} is not one of the tiers "
                 f"{list(self.tiers)}"
+            )
+        if 0 < self.session_file_max_age < self.session_timeout:
+            raise ConfigError(
+                "setting 'session_file_max_age' must be 0 (never) or at least "
+                f"'session_timeout' ({self.session_file_max_age} < {self.session_timeout})"
             )
         for token, tier in self.auth_tokens.items():
             if tier not in self.tiers:
@@ -127,6 +160,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             return tuple(value)
         if name == "sessions_dir":
             return Path(value)
+        if name in ("session_store", "durability"):
+            return str(value).strip().lower()
         if name == "log_level":
             level = str(value).upper()
             if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -100,6 +100,9 @@ async def get_session_statistics(ctx: CommandContext, _params: Any) -> dict[str,
         "sweeps": counters.sweeps,
         "last_sweep_expired": counters.last_sweep_expired,
         "requests": dict(ctx.server.request_counters()),
+        # The durable store's counters (group commit, disk sweep), when there is one.
+        **({"storage": storage()} if (storage := getattr(ctx.sessions.store, "stats", None))
+           else {}),
     }
 
 
@@ -108,6 +111,7 @@ async def validate_feature_access(ctx: CommandContext, params: FeatureParams) ->
     expires_at = None
     if params.session_id is not None:
         # A session's tier was fixed when it was created; its expiry bounds the grant.
+        await ctx.sessions.ensure_client(ctx.client_id)
         session = ctx.sessions.peek(ctx.client_id, params.session_id)
         if ctx.request.auth_token is None:
             tier = session.subscription_tier

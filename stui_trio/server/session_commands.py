@@ -69,10 +69,13 @@ async def restore_session(ctx: CommandContext, params: SessionParams) -> dict[st
            STATE_KEYS},
         "state_data": {k: v for k, v in state.items() if k not in STATE_KEYS},
         "recovered_from_backup": session.recovered_from_backup,
+        # What a durable store's load did and lost, when it was not clean (else absent).
+        **({"recovery": dict(session.recovery)} if session.recovery is not None else {}),
     }
 
 
 async def validate_session(ctx: CommandContext, params: SessionParams) -> dict[str, Any]:
+    await ctx.sessions.ensure_client(ctx.client_id)
     now = ctx.sessions.now()
     try:
         session = ctx.sessions.peek(ctx.client_id, params.session_id)
@@ -122,6 +125,7 @@ def _sizes(session: Session) -> dict[str, int]:
 
 
 async def get_session_info(ctx: CommandContext, params: SessionParams) -> dict[str, Any]:
+    await ctx.sessions.ensure_client(ctx.client_id)
     session = ctx.sessions.peek(ctx.client_id, params.session_id)
     now = ctx.sessions.now()
     return {
@@ -133,6 +137,7 @@ async def get_session_info(ctx: CommandContext, params: SessionParams) -> dict[s
 
 
 async def list_client_sessions(ctx: CommandContext, _params: Any) -> dict[str, Any]:
+    await ctx.sessions.ensure_client(ctx.client_id)
     now = ctx.sessions.now()
     sessions = [s.metadata(now) for s in ctx.sessions.sessions_of(ctx.client_id)]
     return {"client_id": ctx.client_id, "session_count": len(sessions), "sessions": sessions}

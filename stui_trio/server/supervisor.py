@@ -14,6 +14,7 @@ server has shut down gracefully.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -44,6 +45,7 @@ from stui_trio.server.wire import (
     RouterEndpoint,
     open_router,
 )
+from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
 from stui_trio.sessions.manager import SessionManager
 from stui_trio.sessions.store import InMemorySessionStore, SessionStore
 
@@ -77,8 +79,15 @@ class Server(ServerFacts):
     ) -> None:
         self.config = config
         self.registry = registry or default_registry(config)
+        # A store passed in is the caller's to run; one built here from the config is ours.
+        self._own_store: DurableSessionStore | None = None
+        if store is None:
+            if config.session_store == "durable":
+                store = self._own_store = DurableSessionStore(DurableSettings.from_config(config))
+            else:
+                store = InMemorySessionStore()
         self.sessions = SessionManager(
-            store or InMemorySessionStore(),
+            store,
             timeout=config.session_timeout,
             max_per_client=config.max_sessions_per_client,
             expired_memory=config.expired_memory,
@@ -126,8 +135,20 @@ class Server(ServerFacts):
     ) -> None:
         """Bind, serve until shutdown is requested, stop gracefully. Reports the bound
         endpoints through ``task_status.started`` and ``on_ready``. Raises ``TransportError``
-        if binding fails.
+        if binding fails, ``StorageLocked`` if another process owns the sessions directory.
         """
+        async with contextlib.AsyncExitStack() as stack:
+            if self._own_store is not None:
+                # The directory lock is taken here, before binding any endpoint.
+                await stack.enter_async_context(self._own_store.running())
+            await self._serve(handle_signals, on_ready, task_status)
+
+    async def _serve(
+        self,
+        handle_signals: bool,
+        on_ready: Callable[[list[str]], None] | None,
+        task_status: Any,
+    ) -> None:
         loaded = await self.sessions.load_all()
         async with open_router(self.config.endpoints) as router:
             self._router = router
@@ -140,6 +161,7 @@ class Server(ServerFacts):
                 root.start_soon(self._read, router, name="reader")
                 root.start_soon(
                     run_sweeper, self.config.cleanup_interval, self.sessions, self.clients,
+                    getattr(self.sessions.store, "sweep", None),
                     name="sweeper",
                 )
                 if handle_signals:

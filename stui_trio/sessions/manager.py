@@ -5,6 +5,11 @@ It keeps an index of live sessions in memory (loaded from the store at start) so
 the :class:`~stui_trio.sessions.store.SessionStore`. It remembers recently expired ids so a
 client hears ``SessionExpired`` (renew) rather than ``SessionNotFound`` (wrong id).
 
+Loading: with an in-memory store the index is filled at start (:meth:`load_all`). With a
+store that ``loads_lazily`` (the durable one) nothing is read at start; a client's sessions are
+read the first time that client is seen (:meth:`ensure_client`, which every async lookup calls;
+callers of the synchronous :meth:`peek` / :meth:`sessions_of` await it first).
+
 Ownership: a session belongs to the ``client_id`` that created it; any other client gets
 ``AccessDenied``. The manager is used from many client tasks on one Trio loop; each method
 makes its index change before its first ``await``, so no two tasks see a half-made change.
@@ -18,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+import trio
 
 from stui_trio.protocol.errors import (
     AccessDenied,
@@ -50,8 +56,10 @@ class SessionManager:
         max_per_client: int,
         expired_memory: int = 100_000,
         clock: Callable[[], float] = time.time,
+        lazy: bool | None = None,
     ) -> None:
         self.store = store
+        self.lazy = bool(getattr(store, "loads_lazily", False)) if lazy is None else lazy
         self.timeout = timeout
         self.max_per_client = max_per_client
         self.counters = SessionCounters()
@@ -60,13 +68,41 @@ class SessionManager:
         self._by_client: dict[str, set[str]] = {}
         self._expired: OrderedDict[str, str] = OrderedDict()
         self._expired_memory = expired_memory
+        self._loaded_clients: set[str] = set()
+        self._loading: dict[str, trio.Event] = {}
 
     async def load_all(self) -> int:
-        """Fill the index from the store (at start); returns how many sessions were loaded."""
+        """Fill the index from the store (at start); returns how many sessions were loaded.
+        A lazy store loads nothing here (see :meth:`ensure_client`)."""
+        if self.lazy:
+            return 0
         for client_id in await self.store.list_clients():
             for session in await self.store.list(client_id):
                 self._add(session)
         return len(self._index)
+
+    async def ensure_client(self, client_id: str) -> None:
+        """Make sure ``client_id``'s stored sessions are in the index (lazy stores only).
+
+        Concurrent callers for one client wait for the same load; a failed load is retried by
+        the next caller."""
+        if not self.lazy or client_id in self._loaded_clients:
+            return
+        loading = self._loading.get(client_id)
+        if loading is not None:
+            await loading.wait()
+            if client_id in self._loaded_clients:
+                return
+            return await self.ensure_client(client_id)
+        loading = self._loading[client_id] = trio.Event()
+        try:
+            for session in await self.store.list(client_id):
+                if session.session_id not in self._index:
+                    self._add(session)
+            self._loaded_clients.add(client_id)
+        finally:
+            del self._loading[client_id]
+            loading.set()
 
     # -- index bookkeeping (synchronous: no await between check and change) ----------------
 
@@ -138,6 +174,7 @@ class SessionManager:
 
     async def use(self, client_id: str, session_id: str) -> Session:
         """Look up the caller's session and extend its life (it was just used)."""
+        await self.ensure_client(client_id)
         try:
             session = self.peek(client_id, session_id)
         except SessionExpired:
@@ -152,6 +189,7 @@ class SessionManager:
     async def create(
         self, client_id: str, *, tier: str, client_info: Mapping[str, Any]
     ) -> Session:
+        await self.ensure_client(client_id)
         now = self.now()
         # Expired sessions do not count against the limit: drop them first.
         for old in self.sessions_of(client_id):
@@ -213,6 +251,7 @@ class SessionManager:
         await self._save(session)
 
     async def close(self, client_id: str, session_id: str) -> None:
+        await self.ensure_client(client_id)
         session = self.peek(client_id, session_id)
         self._remove(session)
         self.counters.closed += 1

@@ -40,6 +40,8 @@ class Session:
     client_info: Mapping[str, Any] = attrs.field(factory=dict)
     state: Mapping[str, Any] = attrs.field(factory=empty_state)
     recovered_from_backup: bool = False
+    #: Set by a durable store whose load was not clean: what it did and what was lost.
+    recovery: Mapping[str, Any] | None = None
 
     @property
     def expires_at(self) -> float:

@@ -1,0 +1,320 @@
+"""Session <-> STON: the payload the durable store writes for one session.
+
+A session file's payload (after the storage layer's verified header, see
+``storage/framing.py``) is one STON document::
+
+    StuiSession{
+        #format : 1,
+        #meta : { #session_id : '...', #client_id : '...', #created_at : 1.7e9, ... },
+        #state : { 'workspace_context' : {...}, 'history' : [...], ... },
+        #workspace : nil
+    }
+
+* ``#meta`` holds the :class:`~stui_trio.sessions.model.Session` fields (symbol keys).
+* ``#state`` is the session's JSON-able state: JSON objects become STON maps with *string*
+  keys, arrays lists, strings strings (never symbols), numbers, booleans and null as
+  themselves, so decoding gives back exactly the JSON value that was stored.
+* ``#workspace`` is the seam for real Smalltalk objects: a :class:`WorkspaceCodec` turns a
+  session's live workspace into any STON value (with ``@N`` sharing and cycles, Pharo tags)
+  and back. The default is none: ``nil`` is written, and a value found in a file is handed
+  back untouched as :attr:`Decoded.workspace` so a build without the codec never destroys it.
+
+Speed: the whole document is rewritten on every acknowledged update, so :func:`encode_session`
+writes JSON-only documents (no workspace value) without the model: the state goes through
+orjson and a few text substitutions when its strings need no STON escaping (the common case),
+else through a direct JSON -> STON emitter. Both are byte-identical to ``storage.ston.dumps``
+of the model (a property test checks it) and about ten times faster (30 us for a 4.5 KB
+session). Anything else (a workspace graph, whose ``@N`` numbering spans the whole document)
+goes through the model and the STON writer.
+
+``#format`` versions the document (the storage header versions the file framing separately).
+:data:`MIGRATIONS` maps version *n* to a function taking a version-*n* ``StuiSession`` map to
+version *n + 1*; a document newer than :data:`FORMAT` is refused, never guessed at.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import attrs
+import orjson
+
+from stui_trio.sessions.model import Session
+from stui_trio.storage.ston import StonMap, StonObject, Symbol, dumps, load_bytes
+from stui_trio.storage.ston.numbers import float_text, int_text
+from stui_trio.storage.ston.strings import quote
+
+TAG = "StuiSession"
+FORMAT = 1
+
+#: version n -> function upgrading a version-n document map to version n + 1.
+MIGRATIONS: dict[int, Callable[[StonMap], StonMap]] = {}
+
+_META_FIELDS = (
+    "session_id", "client_id", "created_at", "last_access", "last_modified", "timeout",
+    "subscription_tier", "client_info",
+)
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+class SessionDecodeError(ValueError):
+    """A payload that verified on disk but is not a session document this build can read."""
+
+
+class WorkspaceCodec(Protocol):
+    """Turns a session's live workspace (Smalltalk objects) into a STON value and back.
+
+    ``encode`` returns a STON model value (``storage.ston.model``) or None for "nothing to
+    store"; ``decode`` receives what ``encode`` wrote and the session it belongs to.
+    """
+
+    def encode(self, session: Session) -> Any: ...
+
+    def decode(self, value: Any, session: Session) -> None: ...
+
+
+@attrs.frozen
+class Decoded:
+    """A session read back from a payload, plus the raw ``#workspace`` value (None if nil)."""
+
+    session: Session
+    workspace: Any = None
+
+
+def encode_session(
+    session: Session, *, workspace: Any = None, pretty: bool = False
+) -> bytes:
+    """The UTF-8 STON payload of ``session``; ``workspace`` is a STON value or None."""
+    if workspace is None and not pretty:
+        fast = _fast_document(session)
+        if fast is not None:
+            return fast
+    return encode_session_model(session, workspace=workspace, pretty=pretty)
+
+
+def encode_session_model(
+    session: Session, *, workspace: Any = None, pretty: bool = False
+) -> bytes:
+    """:func:`encode_session` through the STON value model and writer (the reference path)."""
+    meta = StonMap(
+        (Symbol(name), _to_ston(_meta_value(session, name), "meta." + name))
+        for name in _META_FIELDS
+    )
+    doc = StonMap([
+        (Symbol("format"), FORMAT),
+        (Symbol("meta"), meta),
+        (Symbol("state"), _to_ston(dict(session.state), "state")),
+        (Symbol("workspace"), workspace),
+    ])
+    return dumps(StonObject(TAG, doc), pretty=pretty).encode("utf-8")
+
+
+def decode_session(payload: bytes) -> Decoded:
+    """The session in a payload; raises :class:`SessionDecodeError` if it is not one."""
+    try:
+        top = load_bytes(payload)
+    except ValueError as exc:  # StonParseError is a ValueError
+        raise SessionDecodeError(f"not STON: {exc}") from None
+    if not isinstance(top, StonObject) or top.tag != TAG or not top.is_map:
+        raise SessionDecodeError(f"not a {TAG}{{...}} document")
+    doc = top.value
+    assert isinstance(doc, StonMap)
+    version = doc.get(Symbol("format"))
+    if type(version) is not int or version < 1:
+        raise SessionDecodeError(f"bad #format {version!r}")
+    if version > FORMAT:
+        raise SessionDecodeError(
+            f"#format {version} is newer than this build understands ({FORMAT})"
+        )
+    while version < FORMAT:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+    meta = doc.get(Symbol("meta"))
+    if not isinstance(meta, StonMap):
+        raise SessionDecodeError("#meta is missing or not a map")
+    fields: dict[str, Any] = {}
+    for name in _META_FIELDS:
+        if Symbol(name) not in meta:
+            raise SessionDecodeError(f"#meta lacks #{name}")
+        fields[name] = _from_ston(meta[Symbol(name)], "meta." + name)
+    state = _from_ston(doc.get(Symbol("state"), StonMap()), "state")
+    if not isinstance(state, dict):
+        raise SessionDecodeError("#state is not a map")
+    try:
+        session = Session(
+            session_id=str(fields["session_id"]),
+            client_id=str(fields["client_id"]),
+            created_at=float(fields["created_at"]),
+            last_access=float(fields["last_access"]),
+            last_modified=float(fields["last_modified"]),
+            timeout=float(fields["timeout"]),
+            subscription_tier=str(fields["subscription_tier"]),
+            client_info=dict(fields["client_info"] or {}),
+            state=state,
+        )
+    except (TypeError, ValueError) as exc:
+        raise SessionDecodeError(f"bad #meta field: {exc}") from None
+    return Decoded(session, doc.get(Symbol("workspace")))
+
+
+class _NotJson(Exception):
+    """The fast emitter met something it does not handle; use the model path."""
+
+
+def _fast_document(session: Session) -> bytes | None:
+    out: list[str] = ["StuiSession{#format:", str(FORMAT), ",#meta:{"]
+    try:
+        for i, name in enumerate(_META_FIELDS):
+            if i:
+                out.append(",")
+            out.append("#" + name + ":")
+            _emit(_meta_value(session, name), out)
+        out.append("},#state:")
+        state = dict(session.state)
+        via_json = _via_orjson(state)
+        if via_json is None:
+            _emit(state, out)
+        else:
+            out.append(via_json)
+    except (_NotJson, RecursionError):
+        return None
+    out.append(",#workspace:nil}")
+    return "".join(out).encode("utf-8")
+
+
+# orjson text that cannot be turned into STON by swapping quotes: escapes (backslash), a quote
+# STON must escape, or characters STON escapes and JSON does not (DEL and C1 controls).
+_NOT_PLAIN = re.compile(r"[\\'\x7f-\x9f]")
+_JSON_FLOAT = re.compile(r"-?\d+(?:\.\d+(?:e[-+]?\d+)?|e[-+]?\d+)")
+
+
+def _via_orjson(state: dict[str, Any]) -> str | None:
+    """STON text of a JSON state via orjson, or None when its strings need escaping.
+
+    Without a backslash in the JSON text every ``"`` delimits a string, so splitting on it
+    alternates structure (even parts) and string bodies (odd parts, kept as they are). In the
+    structure only ``null`` and float spellings differ from STON. (orjson writes a non-finite
+    float as null, as it does on the wire: JSON has no other spelling for it.)"""
+    try:
+        text = orjson.dumps(state).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        return None  # ints over 64 bits, non-str keys, other types: the emitter decides
+    if "\\" in text or "'" in text or "\x7f" in text:
+        return None
+    if not text.isascii() and _NOT_PLAIN.search(text):
+        return None
+    parts = text.split('"')
+    # All structure parts as one text (NUL cannot occur unescaped in JSON), fixed in C.
+    structure = "\0".join(parts[0::2])
+    fixed = structure.replace("null", "nil")
+    if "." in fixed or "e" in fixed.replace("true", "").replace("false", ""):
+        fixed = _JSON_FLOAT.sub(lambda m: float_text(float(m.group())), fixed)
+    if fixed != structure:
+        parts[0::2] = fixed.split("\0")
+    return "'".join(parts)
+
+
+def _emit(value: Any, out: list[str]) -> None:
+    """Compact STON text of a JSON value, exactly as ``dumps`` writes the model of it."""
+    kind = type(value)
+    if kind is str:
+        out.append(quote(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        sep = "{"
+        for key, child in value.items():
+            if type(key) is not str:
+                raise _NotJson
+            out.append(sep)
+            out.append(quote(key))
+            out.append(":")
+            _emit(child, out)
+            sep = ","
+        out.append("}")
+    elif kind is list:
+        if not value:
+            out.append("[]")
+            return
+        sep = "["
+        for child in value:
+            out.append(sep)
+            _emit(child, out)
+            sep = ","
+        out.append("]")
+    elif kind is int:
+        out.append(int_text(value))
+    elif kind is float:
+        if not math.isfinite(value):
+            raise _NotJson
+        out.append(float_text(value))
+    elif value is None:
+        out.append("nil")
+    elif kind is bool:
+        out.append("true" if value else "false")
+    else:
+        raise _NotJson
+
+
+def _meta_value(session: Session, name: str) -> Any:
+    value = getattr(session, name)
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def _to_ston(value: Any, where: str) -> Any:
+    """JSON value -> STON model (iterative: client state may nest deeply)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, list[Any] | StonMap, Any]] = [(value, root, 0)]
+    while stack:
+        item, parent, slot = stack.pop()
+        if isinstance(item, _JSON_SCALARS):
+            out: Any = item
+        elif isinstance(item, Mapping):
+            out = StonMap()
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"{where}: map key {key!r} is not a string")
+                out.append(key, None)
+                stack.append((child, out, len(out.pairs) - 1))
+        elif isinstance(item, list | tuple):
+            out = [None] * len(item)
+            stack.extend((child, out, i) for i, child in enumerate(item))
+        else:
+            raise TypeError(f"{where}: {type(item).__name__} is not JSON-able")
+        if isinstance(parent, StonMap):
+            parent.pairs[slot] = (parent.pairs[slot][0], out)
+        else:
+            parent[slot] = out
+    return root[0]
+
+
+def _from_ston(value: Any, where: str) -> Any:
+    """STON model -> JSON value; anything a JSON state cannot hold is a decode error."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while stack:
+        item, parent, slot = stack.pop()
+        if isinstance(item, _JSON_SCALARS):
+            out: Any = item
+        elif isinstance(item, Symbol):  # meta keys are symbols; their values never are
+            out = item.name
+        elif isinstance(item, StonMap):
+            out = {}
+            for key, child in item.pairs:
+                if isinstance(key, Symbol):
+                    key = key.name
+                if not isinstance(key, str):
+                    raise SessionDecodeError(f"{where}: map key {key!r} is not a string")
+                out[key] = None
+                stack.append((child, out, key))
+        elif isinstance(item, list):
+            out = [None] * len(item)
+            stack.extend((child, out, i) for i, child in enumerate(item))
+        else:
+            raise SessionDecodeError(f"{where}: {type(item).__name__} is not JSON data")
+        parent[slot] = out
+    return root[0]
