@@ -58,6 +58,10 @@ class ServerFacts:
     def request_counters(self) -> Mapping[str, Any]:
         raise NotImplementedError
 
+    def image_info(self) -> Mapping[str, Any]:
+        """Facts about the shared Smalltalk image; a server without one says so."""
+        return {"available": False}
+
 
 @attrs.frozen
 class CommandContext:

@@ -65,8 +65,7 @@ def _info_sections(ctx: CommandContext) -> dict[str, dict[str, Any]]:
             "total_sessions": ctx.sessions.total_sessions,
             "max_concurrent_clients": ctx.config.max_concurrent_clients,
         },
-        # Filled in by the Smalltalk engine once it exists (image, classes, memory).
-        "image": {"available": False},
+        "image": dict(ctx.server.image_info()),
     }
 
 

@@ -48,6 +48,8 @@ from stui_trio.server.wire import (
 from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
 from stui_trio.sessions.manager import SessionManager
 from stui_trio.sessions.store import InMemorySessionStore, SessionStore
+from stui_trio.tools.commands import install_tools
+from stui_trio.tools.session_tools import ToolsService
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,12 @@ class Server(ServerFacts):
             max_per_client=config.max_sessions_per_client,
             expired_memory=config.expired_memory,
         )
+        # The live tools (evaluate, inspect, browse...) on one shared Smalltalk image, unless the
+        # caller's registry already serves them.
+        self.tools: ToolsService | None = None
+        if "evaluate" not in self.registry:
+            self.tools = install_tools(self.registry, config)
+            self.sessions.on_session_end.append(self.tools.forget)
         self.counters = RequestCounters()
         self.clients = ClientTable(config, self.counters, self._run_queued, self._send_reply)
         self.bound_endpoints: list[str] = []
@@ -113,6 +121,11 @@ class Server(ServerFacts):
 
     def request_counters(self) -> Mapping[str, Any]:
         return self.counters.snapshot()
+
+    def image_info(self) -> Mapping[str, Any]:
+        if self.tools is None:
+            return super().image_info()
+        return {"available": True, **self.tools.system_info()}
 
     # -- lifecycle -----------------------------------------------------------------------
 

@@ -70,6 +70,9 @@ class SessionManager:
         self._expired_memory = expired_memory
         self._loaded_clients: set[str] = set()
         self._loading: dict[str, trio.Event] = {}
+        # Called with a session id when a session is closed or expires (the tools layer drops
+        # that session's workspace then).
+        self.on_session_end: list[Callable[[str], None]] = []
 
     async def load_all(self) -> int:
         """Fill the index from the store (at start); returns how many sessions were loaded.
@@ -112,6 +115,8 @@ class SessionManager:
 
     def _remove(self, session: Session) -> None:
         self._index.pop(session.session_id, None)
+        for callback in self.on_session_end:
+            callback(session.session_id)
         ids = self._by_client.get(session.client_id)
         if ids is not None:
             ids.discard(session.session_id)

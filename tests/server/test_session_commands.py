@@ -183,12 +183,14 @@ def test_system_info(alice: WireClient) -> None:
     info = alice.ok("system_info")
     assert set(info) >= {"server", "platform", "clients", "image"}
     assert "create_session" in info["server"]["commands"]
+    assert "evaluate" in info["server"]["commands"]
+    assert info["image"]["available"] is True
     assert set(alice.ok("system_info", info_type="clients")) == {"clients"}
     alice.error("system_info", "InvalidRequest", info_type="nope")
 
 
 def test_unknown_command_lists_known(alice: WireClient) -> None:
-    reply = alice.error("evaluate", "UnknownCommand", code="3+4")
+    reply = alice.error("evaluate_everything", "UnknownCommand", code="3+4")
     assert "create_session" in reply["details"]["known_commands"]
     assert "create_session" in reply["error"]
 

@@ -1,0 +1,183 @@
+"""Workspace evaluation: run a doit in a worker thread, time-limited and interruptible.
+
+`run_evaluation` is the heart of the `evaluate` command. The flow:
+
+1. Take the session's lock: one evaluation at a time per session.
+2. Make an interrupt token, and remember it as the session's running evaluation, so that an
+   `interrupt` request (answered inline, not queued behind us) can reach it.
+3. Run the engine in a worker thread (`trio.to_thread.run_sync` under the service's
+   `CapacityLimiter`), so the event loop keeps serving every other client.
+4. A watchdog task interrupts the token at the deadline; the engine polls it and stops within
+   milliseconds, answering "interrupted". Should the worker not notice within `interrupt_grace`,
+   a cancel scope stops *waiting* for it (the thread is abandoned and still sees the token), so
+   the reply always comes shortly after the deadline.
+5. Turn the outcome into a result mapping or a protocol error, and record it in the session's
+   history and Transcript.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import trio
+
+from stui_trio.protocol.errors import (
+    EvaluationError,
+    Interrupted,
+    InvalidRequest,
+    SyntaxError_,
+    Timeout,
+)
+from stui_trio.tools import engine_port
+from stui_trio.tools.engine_port import EvalResult
+from stui_trio.tools.inspector import clip, inspect_object
+from stui_trio.tools.session_tools import RunningEvaluation, SessionTools, ToolsService
+
+log = logging.getLogger(__name__)
+
+MODES = ("print", "do", "display", "inspect")
+MAX_RESULT_CHARS = 100_000
+
+
+def _now_iso() -> str:
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+async def run_in_worker(
+    service: ToolsService, tools: SessionTools, fn: Any, timeout: float, token: Any = None
+) -> tuple[Any, str | None]:
+    """Run `fn(token)` in a worker thread with the session's stop machinery around it.
+
+    `token` defaults to a fresh engine interrupt token (anything with `interrupt(reason)`).
+    Answers (what fn returned or None if abandoned, the stop reason or None).
+    """
+    token = engine_port.new_token() if token is None else token
+    grace = service.config.interrupt_grace
+    hard_stop = trio.CancelScope(deadline=trio.current_time() + timeout + grace)
+    running = RunningEvaluation(token, hard_stop)
+    tools.running = running
+    outcome: Any = None
+    try:
+        async with trio.open_nursery() as nursery:
+
+            async def watchdog() -> None:
+                await trio.sleep(timeout)
+                tools.stop("timeout", grace)
+
+            nursery.start_soon(watchdog)
+            failure: Exception | None = None
+            with hard_stop:
+                try:
+                    outcome = await trio.to_thread.run_sync(
+                        fn, token, limiter=service.limiter, abandon_on_cancel=True
+                    )
+                except Exception as exc:  # an engine bug: re-raised below, outside the nursery
+                    failure = exc
+            if hard_stop.cancelled_caught:
+                log.warning("evaluation in session %s did not stop within %.2f s of its %s; "
+                            "abandoned its worker thread", tools.session_id, grace,
+                            running.stop_reason)
+            nursery.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+    finally:
+        if outcome is None and running.stop_reason is None:
+            # Cancelled from outside (shutdown): make the abandoned worker stop too.
+            engine_port.interrupt(token, "cancelled")
+        tools.running = None
+    return outcome, running.stop_reason
+
+
+async def run_evaluation(
+    service: ToolsService, tools: SessionTools, code: str, mode: str, timeout: float
+) -> dict[str, Any]:
+    if mode not in MODES:
+        raise InvalidRequest(
+            f"field 'mode' must be one of {list(MODES)} (got {mode!r})", {"field": "mode"}
+        )
+    image = service.image
+
+    def work(token: Any) -> tuple[EvalResult, str, dict[str, Any] | None]:
+        result = engine_port.evaluate(image, tools.workspace, code, token)
+        shown, inspection = result.print_string, None
+        if result.kind == "success" and mode in ("display", "inspect"):
+            # displayString / the fields' printStrings run user code: under the same token.
+            with engine_port.guarded(image, token, tools.workspace):
+                if mode == "display":
+                    shown = engine_port.display_string(image, result.value)
+                else:
+                    inspection = inspect_object(
+                        result.value, lambda o: engine_port.object_view(image, o),
+                        lambda o: summary(image, o), tools.registry,
+                    )
+        return result, shown, inspection
+
+    async with tools.lock:
+        started = time.perf_counter()
+        done, stop_reason = await run_in_worker(service, tools, work, timeout)
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    result, shown, inspection = (
+        done if done is not None else (EvalResult(kind="interrupted"), "", None)
+    )
+    at = _now_iso()
+    tools.transcript.write(result.transcript_output)
+    if result.kind != "success":
+        error = _error_for(result, stop_reason, timeout, elapsed_ms)
+        tools.history.record(code, error.message, result.error_class or None, True, at)
+        raise error
+    ref = tools.registry.register(result.value)
+    tools.history.record(code, clip(shown, 1000), result.class_name, False, at)
+    reply: dict[str, Any] = {
+        "result": clip(shown, MAX_RESULT_CHARS),
+        "result_type": result.class_name,
+        "object_ref": ref,
+        "execution_time_ms": elapsed_ms,
+        "has_error": False,
+        "bindings_changed": list(result.bindings_changed),
+        "transcript_output": result.transcript_output,
+        "mode": mode,
+    }
+    if inspection is not None:
+        tools.inspector.visit(ref)
+        reply["inspection"] = inspection
+    return reply
+
+
+def summary(image: Any, obj: Any) -> tuple[str, str]:
+    return engine_port.print_string(image, obj), engine_port.class_name_of(image, obj)
+
+
+def _error_for(
+    result: EvalResult, stop_reason: str | None, timeout: float, elapsed_ms: float
+) -> Exception:
+    if result.kind == "syntax":
+        return SyntaxError_(
+            f"syntax error at line {result.line}, column {result.column}: "
+            f"{result.message_text or 'expected ' + result.expected}",
+            {"line": result.line, "column": result.column, "expected": result.expected,
+             "message_text": result.message_text},
+        )
+    if stop_reason == "timeout" or result.kind == "timeout":
+        return Timeout(
+            f"the evaluation ran longer than its limit of {timeout * 1000:.0f} ms and was "
+            "stopped; the session is still usable (pass a larger 'timeout_ms' if it needs "
+            "longer, up to the server's maximum)",
+            {"timeout_ms": round(timeout * 1000), "execution_time_ms": elapsed_ms},
+        )
+    if stop_reason is not None or result.kind == "interrupted":
+        return Interrupted(
+            "the evaluation was interrupted on request; the session is still usable",
+            {"execution_time_ms": elapsed_ms},
+        )
+    stack = [{"class_name": f.class_name, "selector": f.selector, "line": f.line}
+             for f in result.stack]
+    return EvaluationError(
+        f"{result.error_class}: {result.message_text}" if result.message_text
+        else f"unhandled {result.error_class}",
+        {"error_class": result.error_class, "message_text": result.message_text,
+         "stack": stack, "transcript_output": result.transcript_output},
+    )

@@ -1,0 +1,169 @@
+"""One session's tool state, and the service that owns every session's.
+
+Tool state belongs to the *session*, not to the client task that happens to serve it (a client
+task may restart after a crash or end when idle; the session lives on, and is persisted). So the
+server builds one `ToolsService` at start - with the shared image and the config - and passes it
+to the tool command handlers; it keeps a `SessionTools` per session id, made on first use:
+
+    workspace (the engine's: bindings)   registry (object_ref -> object)   inspector state
+    history (bounded)                    transcript (bounded ring)          the running evaluation
+
+`forget(session_id)` drops one (call it when a session closes or expires; `prune(is_live)` does
+it for all that are gone). `snapshot()`/`restore()` are the seam session persistence uses: they
+hand out and take back the live objects, leaving serialization to the storage layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import trio
+
+from stui_trio.tools import engine_port
+from stui_trio.tools.history import History, HistoryEntry
+from stui_trio.tools.image_reflection import SendIndex
+from stui_trio.tools.inspector import InspectorState
+from stui_trio.tools.object_registry import ObjectRegistry
+from stui_trio.tools.transcript import Transcript, TranscriptEntry
+
+
+@attrs.frozen
+class ToolsConfig:
+    """Limits of the tools layer (defaults; the server may read them from its own config)."""
+
+    registry_capacity: int = 10_000
+    history_capacity: int = 500
+    transcript_capacity: int = 2_000
+    inspector_history: int = 50
+    evaluation_threads: int = 4  # CapacityLimiter size: evaluations running at once
+    interrupt_grace: float = 0.25  # s the worker may take to notice an interrupt
+    completion_limit: int = 50
+
+    @classmethod
+    def from_server_config(cls, config: Any) -> ToolsConfig:
+        """Pick up same-named settings if the server config has them."""
+        names = [a.name for a in attrs.fields(cls)]
+        return cls(**{n: getattr(config, n) for n in names if hasattr(config, n)})
+
+
+@attrs.define(eq=False)
+class RunningEvaluation:
+    token: Any
+    hard_stop: trio.CancelScope
+    stop_reason: str | None = None  # "timeout" | "interrupted" once asked to stop
+
+
+class SessionTools:
+    """Everything the tools keep for one session."""
+
+    def __init__(
+        self, session_id: str, workspace: Any, config: ToolsConfig, owner: str = ""
+    ) -> None:
+        self.session_id = session_id
+        self.owner = owner  # the client_id the session belongs to
+        self.workspace = workspace
+        self.registry = ObjectRegistry(config.registry_capacity)
+        self.inspector = InspectorState(config.inspector_history)
+        self.history = History(config.history_capacity)
+        self.transcript = Transcript(config.transcript_capacity)
+        self.lock = trio.Lock()  # one evaluation at a time per session
+        self.running: RunningEvaluation | None = None
+        self._config = config
+
+    def stop(self, reason: str, grace: float) -> bool:
+        """Ask the running evaluation (if any) to stop; True if one was running."""
+        running = self.running
+        if running is None:
+            return False
+        if running.stop_reason is None:
+            running.stop_reason = reason
+        engine_port.interrupt(running.token, reason)
+        running.hard_stop.deadline = min(running.hard_stop.deadline, trio.current_time() + grace)
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """The session's tool state as live objects (storage serializes them)."""
+        return {
+            "bindings": dict(engine_port.bindings(self.workspace)),
+            "object_registry": list(self.registry.items()),
+            "registry_next": self.registry.next_number,
+            "inspector_state": self.inspector.snapshot(),
+            "history": [attrs.asdict(e) for e in self.history.latest()],
+            "transcript": [attrs.asdict(e) for e in self.transcript.entries()],
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Put back what `snapshot()` gave (after storage read it back)."""
+        engine_port.bindings(self.workspace).update(data.get("bindings", {}))
+        self.registry = ObjectRegistry(
+            self._config.registry_capacity, int(data.get("registry_next", 1))
+        )
+        self.registry.restore((str(r), o) for r, o in data.get("object_registry", []))
+        self.inspector = InspectorState.restore(
+            data.get("inspector_state", {}), self._config.inspector_history
+        )
+        self.history = History(
+            self._config.history_capacity,
+            (HistoryEntry(**e) for e in data.get("history", [])),
+        )
+        self.transcript = Transcript(
+            self._config.transcript_capacity,
+            (TranscriptEntry(**e) for e in data.get("transcript", [])),
+        )
+
+
+class ToolsService:
+    """Owns the image handle, the evaluation thread limiter and every session's tools."""
+
+    def __init__(self, image: Any, config: ToolsConfig | None = None) -> None:
+        self.image = image
+        self.config = config or ToolsConfig()
+        self.limiter = trio.CapacityLimiter(self.config.evaluation_threads)
+        self.send_index = SendIndex()  # find_senders' parse cache, shared by all sessions
+        self._sessions: dict[str, SessionTools] = {}
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def __contains__(self, session_id: object) -> bool:
+        return session_id in self._sessions
+
+    def tools_for(self, session_id: str, owner: str = "") -> SessionTools:
+        tools = self._sessions.get(session_id)
+        if tools is None:
+            workspace = engine_port.new_workspace(self.image)
+            tools = SessionTools(session_id, workspace, self.config, owner)
+            self._sessions[session_id] = tools
+        return tools
+
+    def existing(self, session_id: str) -> SessionTools | None:
+        return self._sessions.get(session_id)
+
+    def forget(self, session_id: str) -> None:
+        """Drop a closed or expired session's tools (stopping its evaluation, if any)."""
+        tools = self._sessions.pop(session_id, None)
+        if tools is not None and tools.running is not None:
+            engine_port.interrupt(tools.running.token, "session closed")
+
+    def prune(self, is_live: Callable[[SessionTools], bool]) -> int:
+        """Forget every session `is_live` says is gone; answers how many."""
+        gone = [sid for sid, tools in self._sessions.items() if not is_live(tools)]
+        for sid in gone:
+            self.forget(sid)
+        return len(gone)
+
+    def system_info(self) -> dict[str, Any]:
+        """The `image` section of `system_info` (the server's handler may merge it in)."""
+        return {**engine_port.image_info(self.image), "sessions_with_tools": len(self),
+                "evaluation_threads": self.config.evaluation_threads}
+
+    def snapshot(self, session_id: str) -> dict[str, Any] | None:
+        tools = self._sessions.get(session_id)
+        return tools.snapshot() if tools is not None else None
+
+    def restore(self, session_id: str, owner: str, data: dict[str, Any]) -> SessionTools:
+        tools = self.tools_for(session_id, owner)
+        tools.restore(data)
+        return tools
