@@ -85,10 +85,12 @@ def test_envelope_ping(wire) -> None:
 
 def test_envelope_errors(wire) -> None:
     client = wire(None)
-    reply = client.raw(envelope("BrowseClass", {"class_name": "Object"}))
+    reply = client.raw(envelope("BrowseClass", {"class_name": "NoSuchClassAnywhere"}))
     data = reply["payload"]["data"]
-    assert data["response_type"] == "Error" and data["code"] == "UnknownCommand"
-    assert data["message"]
+    assert data["response_type"] == "Error" and data["code"] == "ClassNotFound"
+    assert "NoSuchClassAnywhere" in data["message"]
+    unknown = client.raw(envelope("Frobnicate"))["payload"]["data"]
+    assert unknown["response_type"] == "Error" and unknown["code"] == "UnknownCommand"
     bad = client.raw(b'{"id": "e", "payload": {"type": "Request", "data": []}}')
     assert bad["payload"]["data"]["code"] == "InvalidRequest"
     assert "payload.data" in bad["payload"]["data"]["message"] and bad["id"] == "e"
