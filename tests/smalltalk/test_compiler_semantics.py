@@ -60,7 +60,10 @@ def ps(image: Image, src: str) -> str:
     ("3 perform: #+ with: 4", "7"),
     ("3 perform: #between:and: with: 1 with: 5", "true"),
     ("(3 respondsTo: #printString) & (3 respondsTo: #foo) not", "true"),
-    ("thisContext", "nil"),
+    ("thisContext", "UndefinedObject>>DoIt"),
+    ("[thisContext] value", "[] in UndefinedObject>>DoIt"),
+    ("thisContext receiver", "nil"),
+    ("thisContext isBlockContext | [thisContext isBlockContext] value not", "false"),
     ("#sym == #sym", "true"),
     ("'abc' == 'abc'", "false"),
     ("$a == $a", "true"),
@@ -73,9 +76,12 @@ def test_semantics(image: Image, src: str, expected: str) -> None:
 
 
 def test_literals_are_read_only(image: Image) -> None:
-    for src in ["#(1 2 3) at: 1 put: 9", "'abc' at: 1 put: $z", "#abc at: 1 put: $z"]:
+    for src in ["#(1 2 3) at: 1 put: 9", "'abc' at: 1 put: $z"]:
         o = image.evaluate(image.new_workspace(), src)
         assert o.error_class == "ModificationForbidden", src
+    # Pharo 12's Symbol>>at:put: signals a plain Error (Symbol>>errorNoModification).
+    o = image.evaluate(image.new_workspace(), "#abc at: 1 put: $z")
+    assert (o.error_class, o.message_text) == ("Error", "symbols can not be modified.")
     assert ps(image, "'abc' copy at: 1 put: $z; yourself") == "'zbc'"
     assert ps(image, "#(1 2 3) copy at: 1 put: 9; yourself") == "#(9 2 3)"
 

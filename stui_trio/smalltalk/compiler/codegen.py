@@ -89,6 +89,7 @@ class CodeGen(InliningMixin):
         self.offset = 0
         self.ws_assigned: set[str] = set()
         self.needs_home = False
+        self.selector = "DoIt"  # the method's selector, for thisContext
 
     # ---- emission helpers -------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -113,6 +114,7 @@ class CodeGen(InliningMixin):
 
     # ---- entry points -----------------------------------------------------------------
     def method(self, node: A.MethodNode, primitive: Any, prim_name: str | None) -> str:
+        self.selector = node.selector
         fscope = FunctionScope(None, False)
         scope = LexScope(None, fscope)
         params = []
@@ -301,7 +303,7 @@ class CodeGen(InliningMixin):
         if name in ("self", "super"):
             return "self"
         if name == "thisContext":
-            return "None"
+            return self.this_context(scope)
         hit = scope.find(name)
         if hit is not None:
             return hit[0]
@@ -315,6 +317,15 @@ class CodeGen(InliningMixin):
         if kind[0] == "ws":
             return f"_ws.get({self.const(name)})"
         return f"_SG.get({self.const(name)})"
+
+    def this_context(self, scope: LexScope) -> str:
+        """`thisContext`: a new Context describing the running activation (receiver, method
+        class, selector, block or not). Activations are Python frames, so there is no sender
+        chain to reify; the kernel's Context says so rather than inventing one."""
+        owner = self.const(self.cctx.cls, ("cls",)) if self.cctx.cls is not None else "_C(self)"
+        sel = self.const(self.literal(A.SymbolLiteral(self.selector)), ("ctxsel",))
+        return (f"_STO(_SG['Context'], [self, {owner}, {sel}, "
+                f"{scope.function.is_block!r}])")
 
     def resolve_free(self, name: str) -> tuple[str, Any]:
         if self.cctx.cls is not None:

@@ -17,9 +17,9 @@ from fractions import Fraction
 from typing import Any
 
 from stui_trio.smalltalk.runtime.control import PrimitiveFailed
-from stui_trio.smalltalk.runtime.objects import ScaledDecimal, STString
+from stui_trio.smalltalk.runtime.objects import RawFraction, ScaledDecimal, STString
 
-NUM = (int, float, Fraction, ScaledDecimal)
+NUM = (int, float, Fraction, ScaledDecimal, RawFraction)
 
 
 def norm(x: Any) -> Any:
@@ -31,6 +31,10 @@ def norm(x: Any) -> Any:
 def coerce(a: Any, b: Any) -> tuple[Any, Any, int | None]:
     """Answer the operands as Python numbers, and the scale when the result is ScaledDecimal."""
     ta, tb = type(a), type(b)
+    if ta is RawFraction or tb is RawFraction:
+        # an unreduced fraction computes with its (reduced) value
+        return coerce(Fraction(a) if ta is RawFraction else a,
+                      Fraction(b) if tb is RawFraction else b)
     if ta not in NUM or tb not in NUM or ta is bool or tb is bool:
         raise PrimitiveFailed
     if ta is ScaledDecimal or tb is ScaledDecimal:
@@ -176,6 +180,8 @@ def register(image: Any, prims: dict, limits: Any) -> None:
         return a >> -n
 
     def raised_to(a: Any, n: Any) -> Any:
+        if type(a) is RawFraction:
+            a = Fraction(a)
         if type(n) is int and type(a) in (int, Fraction):
             if n < 0:
                 if a == 0:
@@ -266,6 +272,16 @@ def register(image: Any, prims: dict, limits: Any) -> None:
         # Pharo rounds half away from zero
         return math.floor(x + Fraction(1, 2)) if x >= 0 else -math.floor(-x + Fraction(1, 2))
 
+    def fraction_new(n: int, d: int) -> Any:
+        """`Fraction numerator:denominator:`: reduced terms give the usual value; others are
+        kept as given (a RawFraction), as Pharo keeps them."""
+        if not d:
+            return div(n, 0)
+        f = Fraction(n, d)
+        if f.numerator == n and f.denominator == d:
+            return norm(f)
+        return RawFraction(n, d)
+
     def number_print(a: Any) -> STString:
         t = type(a)
         if t is int:
@@ -274,6 +290,8 @@ def register(image: Any, prims: dict, limits: Any) -> None:
             return STString(float_print(a))
         if t is Fraction:
             return STString(f"({a.numerator}/{a.denominator})")
+        if t is RawFraction:
+            return STString(f"({a.given_numerator}/{a.given_denominator})")
         if t is ScaledDecimal:
             return STString(scaled_print(a))
         raise PrimitiveFailed
@@ -326,12 +344,13 @@ def register(image: Any, prims: dict, limits: Any) -> None:
         "num.arcCos": float_op(math.acos),
         "num.asScaled": as_scaled,
         "num.numerator": lambda a: a.numerator if type(a) in (int, Fraction) else
+        a.given_numerator if type(a) is RawFraction else
         norm(a.f).numerator if type(a) is ScaledDecimal else _fail(),
         "num.denominator": lambda a: a.denominator if type(a) in (int, Fraction) else
+        a.given_denominator if type(a) is RawFraction else
         norm(a.f).denominator if type(a) is ScaledDecimal else _fail(),
         "num.asExactFraction": lambda a: norm(Fraction(a)),
-        "fraction.new": lambda cls, n, d: int_only(lambda n, d: norm(Fraction(n, d)) if d
-                                                   else div(n, 0))(n, d),
+        "fraction.new": lambda cls, n, d: int_only(fraction_new)(n, d),
         "int.gcd": int_only(math.gcd), "int.lcm": int_only(lambda a, b: abs(a * b) //
                                                            math.gcd(a, b) if a and b else 0),
         "int.bitAnd": int_only(lambda a, b: a & b), "int.bitOr": int_only(lambda a, b: a | b),

@@ -63,7 +63,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
         return STString(a.s + b.s)
 
     def str_eq(a: Any, b: Any) -> bool:
-        if type(a) is Symbol:
+        if type(a) is Symbol and type(b) is Symbol:
             return a is b
         return (type(b) is STString or type(b) is Symbol) and a.s == b.s
 

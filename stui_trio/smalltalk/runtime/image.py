@@ -37,6 +37,7 @@ from stui_trio.smalltalk.runtime.objects import (
     SMALL_MIN,
     Block,
     Character,
+    RawFraction,
     ScaledDecimal,
     STClass,
     STIndexed,
@@ -92,7 +93,7 @@ class ImageCore:
             float: g["SmallFloat64"], type(None): g["UndefinedObject"],
             STString: g["ByteString"], Symbol: g["ByteSymbol"], Character: g["Character"],
             list: g["Array"], tuple: g["Array"], bytearray: g["ByteArray"], bytes: g["ByteArray"],
-            Fraction: g["Fraction"], ScaledDecimal: g["ScaledDecimal"],
+            Fraction: g["Fraction"], RawFraction: g["Fraction"], ScaledDecimal: g["ScaledDecimal"],
             Block: g["FullBlockClosure"], dict: g["InternalTable"], set: g["InternalTable"],
         })
         self.class_of = self._make_class_of()

@@ -6,6 +6,7 @@ arithmetic and comparisons need no unwrapping:
     SmallInteger / LargePositiveInteger / LargeNegativeInteger   int (class chosen by range)
     Float                                                         float
     Fraction                                                      fractions.Fraction
+                                                                  (RawFraction if not reduced)
     true / false / nil                                            True / False / None
     Array                                                         list (fixed size by protocol)
     ByteArray                                                     bytearray
@@ -141,19 +142,33 @@ class STString:
         return hash(self.s)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is STString and other.s == self.s
+        # a String equals a Symbol with the same characters (Pharo's String>>= / Symbol>>=)
+        return (type(other) is STString or type(other) is Symbol) and other.s == self.s
 
     def __repr__(self) -> str:
         return f"STString({self.s!r})"
 
 
 class Symbol:
-    """A Symbol: unique per image (compare with `is`); created only by the image's table."""
+    """A Symbol: unique per image (compare with `is`); created only by the image's table.
 
-    __slots__ = ("__weakref__", "s")
+    Two Symbols are equal only when identical, but a Symbol equals a String with the same
+    characters and hashes like it (Pharo's Symbol>>= and String>>hash), so `Set`s and
+    `Dictionary`s (Python dicts of these objects) treat `#abc` and `'abc'` as one key, as
+    Pharo's do.
+    """
+
+    __slots__ = ("__weakref__", "h", "s")
 
     def __init__(self, s: str) -> None:
         self.s = s
+        self.h = hash(s)
+
+    def __hash__(self) -> int:
+        return self.h
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or (type(other) is STString and other.s == self.s)
 
     def __repr__(self) -> str:
         return f"#{self.s}"
@@ -177,6 +192,33 @@ class Character:
         return f"${chr(self.code)}"
 
 
+class RawFraction(Fraction):
+    """A Fraction made by `Fraction numerator:denominator:` with terms not in lowest form.
+
+    Pharo keeps such a fraction as given (`Fraction numerator: 2 denominator: 4` prints
+    `(2/4)`). Its value is the reduced fraction's: the inherited state is reduced, so
+    arithmetic, comparison and hashing behave as for `1/2` and answer ordinary Fractions; only
+    `numerator`, `denominator` and printing see the terms as given.
+    """
+
+    __slots__ = ("given_denominator", "given_numerator")
+
+    given_numerator: int
+    given_denominator: int
+
+    def __new__(cls, numerator: int, denominator: int) -> RawFraction:
+        self = super().__new__(cls, numerator, denominator)
+        self.given_numerator = numerator
+        self.given_denominator = denominator
+        return self
+
+    def __copy__(self) -> RawFraction:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> RawFraction:
+        return self
+
+
 class ScaledDecimal:
     """`1.5s2`: an exact fraction shown with a fixed number of decimals."""
 
@@ -192,7 +234,7 @@ class ScaledDecimal:
     def __eq__(self, other: object) -> bool:
         if type(other) is ScaledDecimal:
             return self.f == other.f
-        return type(other) in (int, Fraction) and self.f == other
+        return isinstance(other, (int, Fraction)) and type(other) is not bool and self.f == other
 
 
 class Block:
