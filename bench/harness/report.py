@@ -1,18 +1,17 @@
-"""What a run says: the table at the end, ratios to the echo floor, targets, the JSON file.
+"""What a run says, as data: the results JSON, and the rich table printed at the end.
 
-Every stui_trio figure sits next to the echo baseline's for the same client count and
-command; the ratio is stui / echo (1.0 = as fast as bare pyzmq). Targets are checked and
-printed pass/fail; the JSON keeps all of it for issue 7's Markdown report and plots.
+Everything downstream (targets, Markdown, plots) reads the JSON dict built here, so a report
+can be rebuilt from a results file alone. Every stui_trio latency carries its ratio to the
+echo baseline's for the same shape, client count and op label (stui / echo; 1.0 = as fast as
+bare pyzmq).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -20,145 +19,144 @@ import zmq
 from rich.console import Console
 from rich.table import Table
 
+from bench.harness import targets
 from bench.harness.runner import StepResult
 
-
-@attrs.frozen
-class Target:
-    name: str
-    value: float | None
-    limit: float
-    unit: str
-
-    @property
-    def passed(self) -> bool:
-        return self.value is not None and self.value <= self.limit
-
-
-def _find(steps: Sequence[StepResult], target: str, clients: int) -> StepResult | None:
-    for step in steps:
-        if step.config.target == target and step.config.clients == clients:
-            return step
-    return None
-
-
-def _ratio(a: float, b: float) -> float | None:
-    return round(a / b, 2) if b > 0 and a > 0 else None
-
-
-def ratios(steps: Sequence[StepResult]) -> list[dict[str, Any]]:
-    rows = []
-    for step in steps:
-        if step.config.target != "stui_trio":
-            continue
-        echo = _find(steps, "echo", step.config.clients)
-        for command, ours in step.commands.items():
-            floor = echo.commands.get(command) if echo else None
-            rows.append({
-                "clients": step.config.clients,
-                "command": command,
-                "p50_ratio": _ratio(ours.p50_us, floor.p50_us) if floor else None,
-                "p99_ratio": _ratio(ours.p99_us, floor.p99_us) if floor else None,
-            })
-    return rows
-
-
-def targets(steps: Sequence[StepResult]) -> list[Target]:
-    """Issue 3's targets: ping p50 within 3x of echo at 1 client; create_session p99 < 5 ms
-    at 50 clients (at the largest client count run, which the name then says)."""
-    out: list[Target] = []
-    ours, echo = _find(steps, "stui_trio", 1), _find(steps, "echo", 1)
-    if ours and echo and "ping" in ours.commands and "ping" in echo.commands:
-        out.append(Target("ping p50 / echo p50 at 1 client",
-                          _ratio(ours.commands["ping"].p50_us, echo.commands["ping"].p50_us),
-                          3.0, "x"))
-    largest = max((s.config.clients for s in steps if s.config.target == "stui_trio"), default=0)
-    step = _find(steps, "stui_trio", largest)
-    if step and "create_session" in step.commands:
-        out.append(Target(f"create_session p99 at {largest} clients",
-                          round(step.commands["create_session"].p99_us / 1000, 3), 5.0, "ms"))
-    return out
-
-
-def _ms(us: float) -> str:
-    return f"{us / 1000:.3f}"
-
-
-def print_report(console: Console, steps: Sequence[StepResult]) -> None:
-    table = Table(title="latency in ms (stui_trio vs the plain pyzmq echo, same run)",
-                  title_justify="left")
-    for column in ("N", "command", "p50", "p99", "echo p50", "echo p99", "x p50", "x p99",
-                   "req/s", "errors"):
-        table.add_column(column, justify="right" if column != "command" else "left")
-    by_key = {(r["clients"], r["command"]): r for r in ratios(steps)}
-    for step in steps:
-        if step.config.target != "stui_trio":
-            continue
-        echo = _find(steps, "echo", step.config.clients)
-        for i, (command, ours) in enumerate(sorted(step.commands.items())):
-            floor = echo.commands.get(command) if echo else None
-            ratio = by_key.get((step.config.clients, command), {})
-            table.add_row(
-                str(step.config.clients) if i == 0 else "", command, _ms(ours.p50_us),
-                _ms(ours.p99_us), _ms(floor.p50_us) if floor else "-",
-                _ms(floor.p99_us) if floor else "-", str(ratio.get("p50_ratio") or "-"),
-                str(ratio.get("p99_ratio") or "-"),
-                f"{step.throughput:,.0f}" if i == 0 else "",
-                str(sum(step.errors.values())) if i == 0 else "",
-            )
-    console.print(table)
-    for target in targets(steps):
-        verdict = "[green]PASS[/green]" if target.passed else "[red]MISS[/red]"
-        console.print(f"{verdict} {target.name}: {target.value} {target.unit} "
-                      f"(target <= {target.limit:g} {target.unit})")
-    for step in steps:
-        if step.errors:
-            console.print(f"[yellow]errors[/yellow] {step.config.target} "
-                          f"N={step.config.clients}: {step.error_types}")
+SCHEMA = 2
 
 
 def machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(), "python": platform.python_version(),
-        "platform": platform.platform(), "pyzmq": zmq.pyzmq_version(),
-        "libzmq": zmq.zmq_version(),
-    }
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "pyzmq": zmq.pyzmq_version(),
+            "libzmq": zmq.zmq_version()}
 
 
-def step_json(step: StepResult) -> dict[str, Any]:
+def _ratio(ours: float, floor: float | None) -> float | None:
+    return round(ours / floor, 2) if floor and ours > 0 else None
+
+
+def step_json(step: StepResult, echo: StepResult | None) -> dict[str, Any]:
+    commands = {}
+    for label, s in step.commands.items():
+        floor = echo.commands.get(label) if echo else None
+        row: dict[str, Any] = {k: round(v, 1) if isinstance(v, float) else v
+                               for k, v in attrs.asdict(s).items()}
+        if step.config.target == "stui_trio":
+            row["ratio_p50"] = _ratio(s.p50_us, floor.p50_us if floor else None)
+            row["ratio_p99"] = _ratio(s.p99_us, floor.p99_us if floor else None)
+        commands[label] = row
+    c = step.config
+    per_client = step.rss_per_client_kib
     return {
-        **attrs.asdict(step.config, value_serializer=lambda _i, _a, v: getattr(v, "value", v)),
-        "wall_seconds": round(step.wall_seconds, 3),
-        "requests": step.requests,
+        "target": c.target, "shape": c.shape, "clients": c.clients, "processes": step.processes,
+        "seconds_bound": c.seconds, "max_ops_bound": c.max_ops, "kind": c.kind.value,
+        "rate_per_client": c.rate if c.shape == "paced" else None,
+        "wall_seconds": round(step.wall_seconds, 3), "requests": step.requests,
         "throughput_rps": round(step.throughput, 1),
-        "errors": step.errors,
-        "error_types": step.error_types,
-        "workers_failed": step.workers_failed,
-        "server_rss_kib": step.server_rss_kib,
-        "commands": {c: {k: round(v, 1) if isinstance(v, float) else v
-                         for k, v in attrs.asdict(s).items()}
-                     for c, s in step.commands.items()},
+        "throughput_ratio": (_ratio(step.throughput, echo.throughput)
+                             if echo and c.target == "stui_trio" else None),
+        "errors": step.errors, "error_count": step.error_count,
+        "error_types": step.error_types, "error_examples": step.error_examples,
+        "setup_errors": step.setup_errors, "workers_failed": step.workers_failed,
+        "rss_base_kib": step.rss_base_kib, "rss_connected_kib": step.rss_connected_kib,
+        "rss_loaded_kib": step.rss_loaded_kib,
+        "rss_per_client_kib": round(per_client, 1) if per_client is not None else None,
+        "session_files": attrs.asdict(step.session_files) if step.session_files else None,
+        "server_cpu_s": round(step.server_cpu_s, 2) if step.server_cpu_s is not None else None,
+        "server_cpu_us_per_request": round(step.server_cpu_s / step.requests * 1e6, 1)
+        if step.server_cpu_s is not None and step.requests else None,
+        "generator_cpu_s": round(step.generator_cpu_s, 2),
+        "commands": commands,
     }
 
 
 def results_json(
-    steps: Sequence[StepResult], started: dt.datetime, settings: dict[str, Any]
+    steps: Sequence[StepResult], *, started: dt.datetime, duration: float, command: str,
+    settings: dict[str, Any], probe_notes: list[str], missing: list[str],
+    load: tuple[list[float], list[float]], engine: dict[str, Any],
+    profile: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    return {
-        "schema": 1,
+    def echo_of(step: StepResult) -> StepResult | None:
+        return next((e for e in steps if e.config.target == "echo"
+                     and e.config.shape == step.config.shape
+                     and e.config.clients == step.config.clients), None)
+
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "duration_seconds": round(duration, 1),
+        "command": command,
+        "machine": {**machine(), "loadavg_at_start": load[0], "loadavg_at_end": load[1]},
         "settings": settings,
-        "steps": [step_json(s) for s in steps],
-        "ratios": ratios(steps),
-        "targets": [{**attrs.asdict(t), "passed": t.passed} for t in targets(steps)],
+        "probe": {"missing_commands": missing, "notes": probe_notes},
+        "steps": [step_json(s, echo_of(s)) for s in steps],
+        "engine": engine,
+        "profile": profile,
     }
+    data["targets"] = [attrs.asdict(t) for t in targets.evaluate(data)]
+    return data
 
 
-def write_results(directory: Path, data: dict[str, Any], started: dt.datetime) -> Path:
-    """``<directory>/<UTC date and time>.json`` (time too, so runs of one day all stay)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{started.strftime('%Y-%m-%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return path
+def _ms(us: float | None) -> str:
+    return "-" if us is None else f"{us / 1000:.2f}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _x(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}"
+
+
+def print_report(console: Console, data: dict[str, Any]) -> None:
+    steps = data["steps"]
+    for shape in data["settings"]["shapes"]:
+        table = Table(title=f"{shape}: stui_trio latency in ms, x = ratio to the pyzmq echo "
+                            "(same run, same step)", title_justify="left")
+        for col in ("N", "op", "p50", "p90", "p99", "max", "x p50", "x p99", "n"):
+            table.add_column(col, justify="left" if col == "op" else "right")
+        for step in steps:
+            if step["shape"] != shape or step["target"] != "stui_trio":
+                continue
+            for i, (label, c) in enumerate(sorted(step["commands"].items())):
+                table.add_row(str(step["clients"]) if i == 0 else "", label, _ms(c["p50_us"]),
+                              _ms(c["p90_us"]), _ms(c["p99_us"]), _ms(c["max_us"]),
+                              _x(c.get("ratio_p50")), _x(c.get("ratio_p99")), str(c["count"]),
+                              end_section=i == len(step["commands"]) - 1)
+        console.print(table)
+    table = Table(title="per step: throughput, errors, server memory", title_justify="left")
+    for col in ("shape", "N", "stui req/s", "echo req/s", "x", "CPU µs/req", "echo µs/req",
+                "errors", "RSS MiB", "KiB/client", "session files"):
+        table.add_column(col, justify="left" if col == "shape" else "right")
+    for step in steps:
+        if step["target"] != "stui_trio":
+            continue
+        echo = next((e for e in steps if e["target"] == "echo" and e["shape"] == step["shape"]
+                     and e["clients"] == step["clients"]), None)
+        files = step["session_files"]
+        table.add_row(
+            step["shape"], str(step["clients"]), f"{step['throughput_rps']:,.0f}",
+            f"{echo['throughput_rps']:,.0f}" if echo else "-", _x(step["throughput_ratio"]),
+            _num(step["server_cpu_us_per_request"]),
+            _num(echo["server_cpu_us_per_request"] if echo else None),
+            str(step["error_count"] + step["setup_errors"]),
+            f"{step['rss_connected_kib'] / 1024:.1f}" if step["rss_connected_kib"] else "-",
+            f"{step['rss_per_client_kib']:.0f}" if step["rss_per_client_kib"] is not None
+            else "-",
+            f"{files['count']} (max {files['max_bytes']:,} B)" if files else "none")
+    console.print(table)
+    for line in data["probe"]["notes"]:
+        console.print(f"[yellow]{line}[/yellow]")
+    for t in data["targets"]:
+        style = {"PASS": "green", "MISS": "red"}.get(t["verdict"], "yellow")
+        console.print(f"[{style}]{t['verdict']:4}[/{style}] [{t['group']}] {t['name']}: "
+                      f"{t['shown']} — {t['note']}")
+    engine = data["engine"]
+    console.print(f"engine benchmarks: {engine['summary']}")
+    for step in steps:
+        if step["error_types"]:
+            console.print(f"[yellow]errors[/yellow] {step['target']} {step['shape']} "
+                          f"N={step['clients']}: {step['error_types']} "
+                          f"e.g. {next(iter(step['error_examples'].values()), '')}")

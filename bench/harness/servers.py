@@ -1,15 +1,17 @@
 """The processes a run measures: the stui_trio server and the echo baseline, loopback only.
 
 Both run as subprocesses of the harness and are stopped (SIGTERM, then kill) when their
-``with`` block ends. Readiness is a real ping answered, not a sleep. An ``--endpoint`` given
-by the user must be on loopback (127.0.0.0/8, ::1, localhost, or ipc://): the harness never
-points load at another machine.
+``with`` block ends; the harness starts a fresh stui_trio server for every rung of the
+ladder, so each rung's memory is measured from a clean baseline. Readiness is a real ping
+answered, not a sleep. An ``--endpoint`` given by the user must be on loopback (127.0.0.0/8,
+::1, localhost, or ipc://): the harness never points load at another machine.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import attrs
 import zmq
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,36 +85,61 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=5)
 
 
+@attrs.frozen
+class ServerHandle:
+    """A server under measurement: where it listens, its pid (None if not ours), its files."""
+
+    endpoint: str
+    pid: int | None
+    sessions_dir: Path | None = None
+
+
+def _raise_fd_limit() -> None:
+    # 1,000 peers need ~1,000 descriptors in the server: lift the soft limit to the hard one.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 @contextmanager
-def stui_server(endpoint: str | None = None) -> Iterator[tuple[str, int | None]]:
-    """``(endpoint, pid)`` of a fresh ``python -m stui_trio``; with ``endpoint`` given, the
-    server already running there (pid None)."""
+def stui_server(
+    endpoint: str | None = None, *, max_clients: int = 1000, profile_to: Path | None = None,
+) -> Iterator[ServerHandle]:
+    """A fresh ``python -m stui_trio`` on a free loopback port, in a temporary sessions dir;
+    with ``endpoint`` given, the server already running there (pid and files unknown).
+
+    ``profile_to``: run the server under cProfile, its stats written there at exit (the
+    server exits 0 on SIGTERM, so cProfile gets to write them).
+    """
     if endpoint is not None:
         wait_for_ping(check_loopback(endpoint), None, timeout=10)
-        yield endpoint, None
+        yield ServerHandle(endpoint, None)
         return
     endpoint = free_endpoint()
+    profiler = ["-m", "cProfile", "-o", str(profile_to)] if profile_to else []
     with tempfile.TemporaryDirectory(prefix="stui-bench-") as sessions:
         # The rate limiter protects a shared server from one client; here it would only
-        # measure itself, so it is off (0 = unlimited).
+        # measure itself, so it is off (0 = unlimited). Room for every client plus probes.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "stui_trio", "--endpoint", endpoint, "--sessions-dir",
-             sessions, "--log-level", "WARNING", "--rate-limit-per-second", "0"],
+            [sys.executable, *profiler, "-m", "stui_trio", "--endpoint", endpoint,
+             "--sessions-dir", sessions, "--log-level", "WARNING",
+             "--rate-limit-per-second", "0", "--max-concurrent-clients", str(max_clients + 64)],
             cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_raise_fd_limit,
         )
         try:
-            wait_for_ping(endpoint, proc, timeout=20)
-            yield endpoint, proc.pid
+            wait_for_ping(endpoint, proc, timeout=30)
+            yield ServerHandle(endpoint, proc.pid, Path(sessions))
         finally:
             _stop(proc)
 
 
 @contextmanager
-def echo_server() -> Iterator[tuple[str, int]]:
-    """``(endpoint, pid)`` of a fresh :mod:`bench.baseline_echo` process."""
+def echo_server() -> Iterator[ServerHandle]:
+    """A fresh :mod:`bench.baseline_echo` process."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.baseline_echo", "--endpoint", "tcp://127.0.0.1:*"],
-        cwd=ROOT, stdout=subprocess.PIPE,
+        cwd=ROOT, stdout=subprocess.PIPE, preexec_fn=_raise_fd_limit,
     )
     try:
         assert proc.stdout is not None
@@ -119,7 +147,7 @@ def echo_server() -> Iterator[tuple[str, int]]:
         if len(line) != 2 or line[0] != "READY":
             raise RuntimeError(f"echo server did not start (said {line!r})")
         wait_for_ping(line[1], proc, timeout=10)
-        yield line[1], proc.pid
+        yield ServerHandle(line[1], proc.pid)
     finally:
         _stop(proc)
         if proc.stdout is not None:

@@ -1,21 +1,46 @@
-"""What one benchmark client does during a step, by name.
+"""The operations simulated clients perform, and the named mixes of them.
 
-A scenario is a function ``(client, limits, record) -> None`` that loops until
-``limits.done(iterations)`` says stop, timing each request with ``record``. It sees only the
-sync :class:`~stui_trio.client.Client`, so the same code runs against the real server and the
-echo baseline. Issue 7's mixes (evaluations, inspect, browse, complete) register here too.
+- :mod:`.base` — :class:`Op`, :class:`Mix`, the :class:`Caller` ops talk to.
+- :mod:`.sessions` — ping, create (+close), restore, update a session.
+- :mod:`.tools` — trivial and heavy evaluate, inspect, browse_class, complete.
+
+``--mix all`` (the default) is both; ``--mix sessions`` or ``--mix tools`` one family; or
+weights by op name, ``--mix evaluate=4,ping=1``. Issues that add commands add ops here.
 """
 
 from __future__ import annotations
 
-from bench.scenarios.base import Limits, Pacer, Recorder, Scenario
-from bench.scenarios.sessions import sessions_scenario
+from bench.scenarios.base import Caller, Mix, Op
+from bench.scenarios.sessions import CREATE, PING, RESTORE, UPDATE
+from bench.scenarios.tools import BROWSE, COMPLETE, EVALUATE, EVALUATE_HEAVY, INSPECT
 
-SCENARIOS: dict[str, Scenario] = {"sessions": sessions_scenario}
+OPS: dict[str, Op] = {op.name: op for op in (
+    PING, CREATE, RESTORE, UPDATE, EVALUATE, EVALUATE_HEAVY, INSPECT, BROWSE, COMPLETE)}
 
-__all__ = ["SCENARIOS", "Limits", "Pacer", "Recorder", "Scenario"]
+# Weights: a person mostly evaluates small things and edits; heavy work and browsing are rarer.
+_SESSIONS = {"ping": 1.0, "create_session": 1.0, "restore_session": 1.0,
+             "update_session_state": 2.0}
+_TOOLS = {"evaluate": 4.0, "evaluate_heavy": 1.0, "inspect": 1.0, "browse_class": 1.0,
+          "complete": 2.0}
+MIXES: dict[str, dict[str, float]] = {
+    "sessions": _SESSIONS, "tools": _TOOLS, "all": {**_SESSIONS, **_TOOLS},
+}
+
+__all__ = ["MIXES", "OPS", "Caller", "Mix", "Op", "parse_mix"]
 
 
-def names() -> list[str]:
-    return sorted(SCENARIOS)
-
+def parse_mix(text: str) -> Mix:
+    """A mix from a name in :data:`MIXES` or ``op=weight,op=weight``; ValueError if wrong."""
+    weights = MIXES.get(text)
+    if weights is None:
+        weights = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, weight = part.partition("=")
+            if name not in OPS:
+                raise ValueError(f"unknown op {name!r}; known: {', '.join(OPS)}")
+            weights[name] = float(weight or 1)
+            if weights[name] <= 0:
+                raise ValueError(f"weight of {name!r} must be > 0")
+    if not weights:
+        raise ValueError("empty mix")
+    return Mix(tuple(OPS[n] for n in weights), tuple(weights.values()))

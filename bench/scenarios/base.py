@@ -1,81 +1,68 @@
-"""The pieces every scenario uses: bounds for a step, pacing, and the latency recorder.
+"""What one simulated client does: *operations*, weighted into a *mix*.
 
-Two load shapes (issue 7): *saturation* — each client sends its next request as soon as the
-last reply arrived — and *paced* — each client sends on a schedule of random (exponential)
-gaps averaging ``1/rate`` seconds, a person's pace. In the paced shape a latency is counted
-from the *scheduled* send time, so a slow reply that delays the next request shows up in that
-request's latency too (no "coordinated omission").
+An :class:`Op` is one user action (``ping``, ``evaluate`` of ``3 + 4``, a create/close of a
+session...). It is an async function over a :class:`Caller` that times each request it makes
+under a *label* (the report's row name). A :class:`Mix` draws the next op at random by weight,
+seeded, so the echo baseline and stui_trio see the same sequence of requests and message sizes.
+
+The load shape lives elsewhere (:mod:`bench.harness.loadgen`): ops only ever see ``start_ns``,
+the moment their first request was *due* — in the paced shape that is the scheduled send
+time, so a reply that comes late because the client was still waiting on the previous one is
+charged to the latency (no coordinated omission).
 """
 
 from __future__ import annotations
 
 import random
-import time
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import attrs
 
-from stui_trio.client import Client, StuiError
+
+class Caller(Protocol):
+    """A simulated client as ops see it (see :class:`bench.harness.loadgen.SimClient`)."""
+
+    session_id: str
+
+    async def call(
+        self, label: str, command: str, params: Mapping[str, Any], *,
+        session_id: str | None = None, start_ns: int | None = None,
+    ) -> dict[str, Any] | None:
+        """Send one request, record its latency under ``label``; the result, or None on error."""
+        ...
+
+
+OpFn = Callable[[Caller, int], Awaitable[None]]
 
 
 @attrs.frozen
-class Limits:
-    """A step stops at ``iterations`` loops or ``seconds`` of wall time, whichever is first."""
+class Op:
+    """One user action; ``needs`` is the server command whose absence makes it unavailable."""
 
-    iterations: int
-    seconds: float
-    started: float = attrs.field(factory=time.monotonic)
-
-    def done(self, iterations_so_far: int) -> bool:
-        return (iterations_so_far >= self.iterations
-                or time.monotonic() - self.started >= self.seconds)
+    name: str
+    run: OpFn
+    needs: str
+    description: str
 
 
-class Pacer:
-    """An open-loop schedule: Poisson arrivals at ``rate`` requests per second."""
+@attrs.frozen
+class Mix:
+    """Ops with weights; :meth:`chooser` gives a seeded picker for one client."""
 
-    def __init__(self, rate: float, seed: int) -> None:
-        self._gap = 1.0 / rate
-        self._random = random.Random(seed)
-        self._next = time.perf_counter_ns() + self._draw()
+    ops: tuple[Op, ...]
+    weights: tuple[float, ...]
 
-    def _draw(self) -> int:
-        return int(self._random.expovariate(1.0) * self._gap * 1e9)
+    def chooser(self, seed: int) -> Callable[[], Op]:
+        rng = random.Random(seed)
+        ops, weights = list(self.ops), list(self.weights)
+        return lambda: rng.choices(ops, weights)[0]
 
-    def wait_turn(self) -> int:
-        """Sleep until the next scheduled send; return its time (perf_counter ns)."""
-        scheduled = self._next
-        self._next += self._draw()
-        delay = (scheduled - time.perf_counter_ns()) / 1e9
-        if delay > 0:
-            time.sleep(delay)
-        return scheduled
+    def without(self, commands: set[str]) -> Mix:
+        """This mix minus the ops whose server command is missing."""
+        kept = [(op, w) for op, w in zip(self.ops, self.weights, strict=True)
+                if op.needs not in commands]
+        return Mix(tuple(op for op, _ in kept), tuple(w for _, w in kept))
 
-
-class Recorder:
-    """Times requests; keeps latencies (µs) and error counts per command."""
-
-    def __init__(self, pacer: Pacer | None = None) -> None:
-        self.samples: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.error_types: dict[str, int] = defaultdict(int)
-        self._pacer = pacer
-
-    def __call__(
-        self, command: str, call: Callable[..., dict[str, Any]], *args: Any
-    ) -> dict[str, Any]:
-        start = self._pacer.wait_turn() if self._pacer else time.perf_counter_ns()
-        try:
-            result = call(*args)
-        except StuiError as exc:
-            self.errors[command] += 1
-            self.error_types[exc.error_type] += 1
-            return {}
-        self.samples[command].append((time.perf_counter_ns() - start) / 1000)
-        return result
-
-
-class Scenario(Protocol):
-    def __call__(self, client: Client, limits: Limits, record: Recorder) -> None: ...
+    def describe(self) -> dict[str, float]:
+        return {op.name: w for op, w in zip(self.ops, self.weights, strict=True)}

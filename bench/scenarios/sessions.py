@@ -1,15 +1,15 @@
-"""The first scenario (issue 3): session traffic.
+"""Session operations (issue 3's traffic): ping, create, restore and update a session.
 
-Each loop: ``create_session``, ``ping``, ``update_session_state`` (a small workspace, ~200
-bytes of state), ``close_session`` — closing keeps the client under
-``max_sessions_per_client``. Against the echo baseline the same requests go out; the echo's
-``create_session`` returns no id, so a fixed placeholder id is sent in its place.
+Each simulated client holds one session from setup to teardown (``caller.session_id``), so
+"RSS per connected client" is measured with one session each. ``create_session`` creates a
+second session and closes it at once, keeping the client under ``max_sessions_per_client``.
+Against the echo baseline a created session has no id; the placeholder is sent in its place,
+so the requests keep their size.
 """
 
 from __future__ import annotations
 
-from bench.scenarios.base import Limits, Recorder
-from stui_trio.client import Client
+from bench.scenarios.base import Caller, Op
 
 STATE = {
     "workspace_context": {
@@ -20,15 +20,36 @@ STATE = {
 }
 CLIENT_INFO = {"platform": "bench", "version": "1", "capabilities": ["evaluate"],
                "subscription_tier": "free"}
-_PLACEHOLDER = "bench-placeholder-session-id-000000"
+PLACEHOLDER_SESSION = "bench-placeholder-session-id-000000"
 
 
-def sessions_scenario(client: Client, limits: Limits, record: Recorder) -> None:
-    done = 0
-    while not limits.done(done):
-        created = record("create_session", client.create_session, CLIENT_INFO)
-        sid = created.get("session_id") or _PLACEHOLDER
-        record("ping", client.ping)
-        record("update_session_state", client.update_session_state, STATE, sid)
-        record("close_session", client.close_session, sid)
-        done += 1
+async def _ping(caller: Caller, start_ns: int) -> None:
+    await caller.call("ping", "ping", {}, start_ns=start_ns)
+
+
+async def _create(caller: Caller, start_ns: int) -> None:
+    created = await caller.call("create_session", "create_session",
+                                {"client_info": CLIENT_INFO}, start_ns=start_ns)
+    if created is None:
+        return
+    sid = str(created.get("session_id") or PLACEHOLDER_SESSION)
+    await caller.call("close_session", "close_session", {}, session_id=sid)
+
+
+async def _restore(caller: Caller, start_ns: int) -> None:
+    await caller.call("restore_session", "restore_session", {},
+                      session_id=caller.session_id, start_ns=start_ns)
+
+
+async def _update(caller: Caller, start_ns: int) -> None:
+    await caller.call("update_session_state", "update_session_state", {"state_data": STATE},
+                      session_id=caller.session_id, start_ns=start_ns)
+
+
+PING = Op("ping", _ping, "ping", "ping")
+CREATE = Op("create_session", _create, "create_session",
+            "create_session, then close_session of the new session")
+RESTORE = Op("restore_session", _restore, "restore_session",
+             "restore_session of the client's session")
+UPDATE = Op("update_session_state", _update, "update_session_state",
+            "update_session_state with ~200 bytes of workspace state")
