@@ -100,7 +100,13 @@ class Client(Commands[dict[str, Any]]):
         for attempt in range(attempts):
             assert self._socket is not None, "client is closed"
             self._socket.send_multipart(frames)
-            reply = self._await_reply(request_id)
+            try:
+                reply = self._await_reply(request_id)
+            except KeyboardInterrupt:
+                # Ctrl-C while waiting (the console's interrupt): a REQ socket still owes a
+                # reply and could never send again, so start a fresh one before letting go.
+                self._reopen()
+                raise
             if reply is not None:
                 return reply
             if self.options.kind is SocketKind.REQ or attempt + 1 < attempts:

@@ -8,6 +8,7 @@ import re
 import socket
 from pathlib import Path
 
+import attrs
 from rich.console import Console
 
 from stui_trio.client.console.reader import DEFAULT_HISTORY_FILE, InputReader
@@ -16,6 +17,9 @@ from stui_trio.client.console.state import DEFAULT_STATE_FILE, SessionMemory
 from stui_trio.client.errors import StuiError
 from stui_trio.client.sync_client import Client
 from stui_trio.client.wire import ClientOptions, SocketKind
+
+SIDE_TIMEOUT = 0.5  # s: Tab completion must not freeze the prompt on a busy server
+DEFAULT_EVAL_TIMEOUT = 65.0  # s: above the server's default 30 s evaluation limit
 
 
 def default_client_id() -> str:
@@ -48,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds to wait for each reply attempt (default: %(default)s)")
     parser.add_argument("--retries", type=int, default=2,
                         help="resends after a timeout, lazy-pirate style (default: %(default)s)")
+    parser.add_argument("--eval-timeout", type=float, default=DEFAULT_EVAL_TIMEOUT,
+                        help="seconds to wait for an evaluation's reply, never resent "
+                             "(default: %(default)s; Ctrl-C interrupts sooner)")
     parser.add_argument("--dealer", action="store_true",
                         help="use a DEALER socket instead of REQ")
     return parser
@@ -63,8 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         timeout=args.timeout,
         retries=args.retries,
     )
-    with Client(options=options) as client:
-        repl = Repl(client=client, console=console, memory=SessionMemory(args.state_file))
+    # The side connection answers Tab and interrupt quickly or not at all (never retried).
+    side_options = attrs.evolve(options, timeout=min(args.timeout, SIDE_TIMEOUT), retries=0)
+    # Evaluations may rightly take long: wait for them on their own connection, and never
+    # resend one (a resent doit would run twice).
+    eval_options = attrs.evolve(options, timeout=max(args.timeout, args.eval_timeout),
+                                retries=0)
+    with (Client(options=options) as client, Client(options=side_options) as side,
+          Client(options=eval_options) as evaluator):
+        reader = InputReader(args.history_file)
+        repl = Repl(client=client, side=side, evaluator=evaluator, console=console,
+                    memory=SessionMemory(args.state_file), reader=reader)
         console.print(f"stui_trio console: {options.endpoint} as {options.client_id} "
                       "(:help for help, :quit to leave)")
         try:
@@ -75,9 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         except StuiError as exc:
             console.print("no session yet:", style="yellow", end=" ")
             console.print(f"{exc.error_type}: {exc.message}", markup=False)
-        reader = InputReader(args.history_file)
         try:
-            repl.run(reader)
+            repl.run()
         except KeyboardInterrupt:
             reader.save_history()
             console.print()

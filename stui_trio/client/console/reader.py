@@ -8,13 +8,16 @@ While continuing, an empty line sends what you have as it is (the server then te
 what is wrong with it).
 
 History goes through readline (arrow keys, Ctrl-R) into a history file when stdin is a
-terminal; piped input is read plainly, without prompts.
+terminal, with Tab completion when a completer is installed; piped input is read plainly,
+without prompts. :meth:`InputReader.read_block` reads raw source (``:define``, ``:compile``)
+up to a line holding only ``!``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_HISTORY_FILE = Path.home() / ".stui_trio" / "console_history"
@@ -64,6 +67,26 @@ class InputReader:
                     with contextlib.suppress(OSError):
                         readline.read_history_file(history_file)
                     readline.set_history_length(2000)
+
+    def install_completer(self, make: Callable[[object], Callable[[str, int], str | None]],
+                          delimiters: str) -> None:
+        """Tab completion (terminal only): ``make(readline)`` builds the completer function."""
+        if self._readline is None:
+            return
+        self._readline.set_completer(make(self._readline))
+        self._readline.set_completer_delims(delimiters)
+        if "libedit" in (self._readline.__doc__ or ""):
+            self._readline.parse_and_bind("bind ^I rl_complete")
+        else:
+            self._readline.parse_and_bind("tab: complete")
+
+    def read_block(self, prompt: str = "src> ") -> str | None:
+        """Lines up to one holding only ``!`` (or end of input), joined; None if none."""
+        lines: list[str] = []
+        while (line := self._line(prompt)) is not None and line.strip() != "!":
+            lines.append(line)
+        text = "\n".join(lines).strip("\n")
+        return text or None
 
     def save_history(self) -> None:
         if self._readline is not None and self._history_file is not None:

@@ -20,21 +20,43 @@ from stui_trio.client.errors import StuiError
 _SELF_EXPLAINED = frozenset({"ClientTimeout", "UnknownCommand"})
 
 
-def show_error(console: Console, exc: StuiError) -> None:
+def show_error(console: Console, exc: StuiError, source: str | None = None) -> None:
+    """The error type and message; then what its details say: the Smalltalk stack of an
+    ``EvaluationError``, the offending line with a caret under the column of a
+    ``SyntaxError`` (when the ``source`` sent is given)."""
     console.print(Text.assemble((f"{exc.error_type}", "bold red"), ": ", exc.message))
     details = exc.details
     if exc.error_type == "EvaluationError":
         if details.get("error_class") or details.get("message_text"):
-            console.print(f"  {details.get('error_class', '')}: {details.get('message_text', '')}")
+            console.print(f"  {details.get('error_class', '')}: {details.get('message_text', '')}",
+                          markup=False)
+        output = details.get("transcript_output")
+        if output:
+            console.print(Text(str(output).rstrip("\n"), style="cyan"))
         stack = details.get("stack") or []
+        if stack:
+            console.print(Text("  stack (innermost first):", style="dim"))
         for frame in stack if isinstance(stack, list) else []:
             console.print(Text("    " + _frame_text(frame), style="dim"))
     elif exc.error_type == "SyntaxError" and details:
         where = ", ".join(f"{k} {details[k]}" for k in ("line", "column") if k in details)
         expected = details.get("expected")
-        console.print(f"  at {where}" + (f"; expected {expected}" if expected else ""))
+        console.print(f"  at {where}" + (f"; expected {expected}" if expected else ""),
+                      markup=False)
+        _caret(console, source, details.get("line"), details.get("column"))
     elif details and exc.error_type not in _SELF_EXPLAINED:
         console.print(Text(_short(f"details: {details}"), style="dim"))
+
+
+def _caret(console: Console, source: str | None, line: Any, column: Any) -> None:
+    if not source or not isinstance(line, int) or not isinstance(column, int):
+        return
+    lines = source.split("\n")
+    if not 1 <= line <= len(lines):
+        return
+    text = lines[line - 1].replace("\t", " ")
+    console.print(Text(f"  {line:>3} | {text}"))
+    console.print(Text("      | " + " " * max(0, column - 1) + "^", style="bold red"))
 
 
 def _frame_text(frame: Any) -> str:
@@ -50,22 +72,12 @@ def _frame_text(frame: Any) -> str:
     return text + (f" {rest}" if rest else "") if head else str(dict(frame))
 
 
-def show_evaluation(console: Console, result: Mapping[str, Any]) -> None:
-    output = result.get("transcript_output")
-    if output:
-        console.print(Text(str(output).rstrip("\n"), style="cyan"))
-    shown = Text(str(result.get("result", "")), style="bold")
-    if result.get("result_type"):
-        shown.append(f"  ({result['result_type']})", style="dim")
-    console.print(shown)
-
-
 def show_mapping(console: Console, title: str, data: Mapping[str, Any]) -> None:
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("key", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in data.items():
-        table.add_row(str(key), _cell(value))
+        table.add_row(Text(str(key)), Text(_cell(value)))
     console.print(table)
 
 
@@ -78,7 +90,7 @@ def show_rows(
         table.add_column(column, overflow="fold", no_wrap=column.endswith("_id"))
     count = 0
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(Text(_cell(row.get(c))) for c in columns))
         count += 1
     if count:
         console.print(table)

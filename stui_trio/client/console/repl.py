@@ -1,8 +1,11 @@
-"""The read-eval-print loop and its ``:commands``.
+"""The read-eval-print loop, its session ``:commands``, and the command table.
 
-Anything not starting with ``:`` is Smalltalk, evaluated in the current session with
-print-it. A ``:command`` runs a session or tool operation. Every server error is shown (see
-:mod:`.render`) and the loop goes on; only ``:quit`` or end of input ends it.
+Anything not starting with ``:`` is Smalltalk, evaluated in the current session (print-it
+unless ``:mode`` says otherwise; see :mod:`.workspace`). A ``:command`` runs a session
+operation (here) or a tool (:mod:`.workspace`, :mod:`.inspecting`, :mod:`.browsing`). Every
+server error is shown (see :mod:`.render`) and the loop goes on; only ``:quit`` or end of
+input ends it. Ctrl-C at the prompt drops the input being typed; during an evaluation it
+interrupts the evaluation.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import attrs
 from rich.console import Console
 
 from stui_trio.client.commands import NoSession
-from stui_trio.client.console import render
+from stui_trio.client.console import render, render_tools
+from stui_trio.client.console.browsing import Browser
+from stui_trio.client.console.completer import DELIMITERS, Completer
+from stui_trio.client.console.inspecting import Inspector
 from stui_trio.client.console.reader import InputReader
 from stui_trio.client.console.state import SessionMemory
+from stui_trio.client.console.usage import UsageError
+from stui_trio.client.console.workspace import Workspace
 from stui_trio.client.errors import StuiError
 from stui_trio.client.sync_client import Client
 
@@ -26,8 +34,21 @@ class Repl:
     """One console run: the client, where output goes, and the session memory."""
 
     client: Client
+    side: Client  # a second connection, short timeout: interrupt and Tab completion
+    evaluator: Client  # a third, patient and never resending: evaluations
     console: Console
     memory: SessionMemory
+    reader: InputReader
+    workspace: Workspace = attrs.field(init=False)
+    inspector: Inspector = attrs.field(init=False)
+    browser: Browser = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.workspace = Workspace(client=self.client, side=self.side,
+                                   evaluator=self.evaluator, console=self.console)
+        self.inspector = Inspector(client=self.client, console=self.console)
+        self.browser = Browser(client=self.client, console=self.console,
+                               read_block=self.reader.read_block)
 
     # -- sessions --------------------------------------------------------------------------
     def start_session(self, wanted: str | None) -> None:
@@ -87,87 +108,62 @@ class Repl:
     def system(self, arg: str) -> None:
         render.show_mapping(self.console, "system", self.client.system_info(arg or None))
 
-    # -- tools -----------------------------------------------------------------------------
-    def evaluate(self, code: str) -> None:
-        render.show_evaluation(self.console, self.client.evaluate(code, mode="print"))
+    def help(self, _arg: str) -> None:
+        self.console.print(HELP_TEXT, markup=False)
 
-    def inspect(self, arg: str) -> None:
-        if not arg:
-            raise UsageError(":inspect EXPRESSION")
-        result = self.client.inspect(code=arg)
-        self.console.print(f"{result.get('print_string', '')}  ({result.get('class_name', '')})")
-        render.show_rows(self.console, "fields", result.get("fields", []),
-                         ["name", "print_string", "class"])
-        indexed = result.get("indexed") or {}
-        if indexed.get("items"):
-            self.console.print(f"indexed: {indexed.get('total')} item(s)")
-            for n, item in enumerate(indexed["items"], start=indexed.get("offset", 0) + 1):
-                shown = item.get("print_string", item) if isinstance(item, dict) else item
-                self.console.print(f"  {n}: {shown}")
-
-    def browse(self, arg: str) -> None:
-        if not arg:
-            raise UsageError(":browse ClassName")
-        result = self.client.browse_class(arg.strip(), include_methods=True)
-        info = result.get("class_info", {})
-        self.console.print(info.get("definition") or info.get("name", arg))
-        if info.get("comment"):
-            self.console.print(f'"{info["comment"]}"', style="dim")
-        for side in ("instance_methods", "class_methods"):
-            names = [m.get("name", m) if isinstance(m, dict) else m for m in result.get(side, [])]
-            self.console.print(f"{side.replace('_', ' ')}: {' '.join(map(str, names)) or '-'}")
-
-    def method(self, arg: str) -> None:
-        class_name, sep, selector = arg.strip().partition(">>")
-        if not sep or not class_name or not selector:
-            raise UsageError(":method Class>>selector   (or 'Class class>>selector')")
-        is_meta = class_name.endswith(" class")
-        result = self.client.get_method(
-            class_name.removesuffix(" class").strip(), selector.strip(), is_class_method=is_meta
-        )
-        method = result.get("method", {})
-        self.console.print(f"{method.get('defined_in', class_name)}>>{method.get('name', '')}"
-                           f"  [{method.get('category', '')}]", style="dim")
-        self.console.print(method.get("source", ""))
-
-    def classes(self, arg: str) -> None:
-        result = self.client.list_classes(pattern=arg or None)
-        render.show_rows(self.console, f"classes ({result.get('total_count', '?')})",
-                         result.get("classes", []), ["name", "superclass", "package"])
-
-    def complete(self, arg: str) -> None:
-        result = self.client.complete(arg)
-        for item in result.get("completions", []):
-            self.console.print(f"{item.get('text', '')}  [dim]{item.get('kind', '')}[/dim]")
-
+    # -- the loop --------------------------------------------------------------------------
     def transcript(self, arg: str) -> None:
         result = self.client.get_transcript(since=int(arg) if arg.strip() else None)
         for entry in result.get("entries", []):
-            self.console.print(str(entry.get("text", "")), end="")
-        self.console.print(f"[dim](next: {result.get('next')})[/dim]")
+            self.console.print(str(entry.get("text", "")), end="", markup=False)
+        missed = f", {result['missed']} missed" if result.get("missed") else ""
+        self.console.print(f"[dim](next: {result.get('next')}{missed})[/dim]")
 
     def history(self, arg: str) -> None:
         result = self.client.get_history(limit=int(arg) if arg.strip() else None)
         render.show_rows(self.console, "history", result.get("entries", []),
                          ["seq", "code", "result", "result_type", "has_error"])
 
-    def help(self, _arg: str) -> None:
-        self.console.print(HELP_TEXT, markup=False)
+    def complete(self, arg: str) -> None:
+        render_tools.show_completions(self.console, self.client.complete(arg))
 
     # -- the loop --------------------------------------------------------------------------
     def commands(self) -> dict[str, Callable[[str], None]]:
+        w, i, b = self.workspace, self.inspector, self.browser
         return {
             "help": self.help, "sessions": self.sessions, "new": self.new_session,
             "restore": self.restore, "close": self.close, "info": self.info,
             "stats": self.stats, "ping": self.ping, "system": self.system,
-            "inspect": self.inspect, "browse": self.browse, "method": self.method,
-            "classes": self.classes, "complete": self.complete,
-            "transcript": self.transcript, "history": self.history,
+            "print": w.print_it, "do": w.do_it, "display": w.display_it, "mode": w.set_mode,
+            "interrupt": w.interrupt,
+            "inspect": i.inspect, "field": i.field, "path": i.path, "back": i.back,
+            "more": i.more, "page": i.page,
+            "browse": b.browse, "method": b.method, "senders": b.senders,
+            "implementors": b.implementors, "classes": b.classes, "define": b.define,
+            "compile": b.compile,
+            "complete": self.complete, "transcript": self.transcript, "history": self.history,
         }
 
-    def run(self, reader: InputReader) -> None:
+    def completer(self) -> Completer:
+        def ask(code: str, cursor: int) -> dict[str, Any]:
+            sid = self.client.session_id
+            if sid is None:
+                raise ValueError("no session")
+            return self.side.complete(code, cursor=cursor, session_id=sid)
+
+        return Completer(ask=ask, command_names=[*self.commands(), "quit"])
+
+    def run(self) -> None:
         table = self.commands()
-        while (text := reader.read()) is not None:
+        self.reader.install_completer(self.completer().readline_hook, DELIMITERS)
+        while True:
+            try:
+                text = self.reader.read()
+            except KeyboardInterrupt:
+                self.console.print("\n(input dropped; :quit or Ctrl-D to leave)")
+                continue
+            if text is None:
+                break
             stripped = text.strip()
             if not stripped:
                 continue
@@ -177,12 +173,12 @@ class Repl:
                     break
                 action = table.get(name)
                 if action is None:
-                    self.console.print(f"unknown command :{name} (try :help)")
+                    self.console.print(f"unknown command :{name} (try :help)", markup=False)
                     continue
                 self._guarded(action, arg.strip())
             else:
-                self._guarded(self.evaluate, text)
-        reader.save_history()
+                self._guarded(self.workspace.evaluate, text)
+        self.reader.save_history()
 
     def _guarded(self, action: Callable[[str], Any], arg: str) -> None:
         try:
@@ -192,21 +188,38 @@ class Repl:
         except NoSession:
             self.console.print("no current session: :new creates one, :restore ID picks one")
         except UsageError as exc:
-            self.console.print(f"usage: {exc}")
+            self.console.print(f"usage: {exc}", markup=False)
         except ValueError as exc:
-            self.console.print(f"bad argument: {exc}")
+            self.console.print(f"bad argument: {exc}", markup=False)
 
 
-class UsageError(Exception):
-    """A :command was given the wrong arguments; the message is its usage line."""
-
+__all__ = ["HELP_TEXT", "Repl", "UsageError"]
 
 HELP_TEXT = """\
-Type Smalltalk and press Enter: it is evaluated in the current session and printed (print-it).
-An input that is not complete yet (an open [ ( { or 'string' or "comment") continues on the
-next line; end a line with \\ to continue anyway; an empty line then sends it as it is.
+Type Smalltalk and press Enter: it is evaluated in the current session and printed (print-it):
+the result and its class, Transcript output it produced, and workspace variables it bound
+(x := 3 + 4 keeps x for later lines). An input that is not complete yet (an open [ ( { or
+'string' or "comment") continues on the next line; end a line with \\ to continue anyway; an
+empty line then sends it as it is. Tab completes (from the server); Ctrl-C during an
+evaluation interrupts it.
 
   :help                 this text
+  :print|:do|:display EXPR   evaluate EXPR in that mode
+  :mode [MODE]          show or set the mode for plain input (print, do, display)
+  :interrupt            stop this session's running evaluation
+  :inspect EXPR         evaluate EXPR and inspect the result (fields, elements)
+  :field NAME|N         inspect a field (name), element or pair (1-based N) of the inspectee
+  :path STEP ...        several steps at once;  :back  returns
+  :more  /  :page N     the next / the Nth page of elements
+  :browse Class         definition, comment, superclasses, methods by category
+  :method Class>>sel    a method's source ('Class class>>sel' for the class side)
+  :senders sel          methods sending sel;  :implementors sel  methods defining it
+  :classes [PATTERN]    classes matching a glob, e.g. :classes Ord*
+  :define [DEFINITION]  define or change a class (source on the next lines, ended by !)
+  :compile Class [class] [CATEGORY]   compile a method (source on the next lines, ended by !)
+  :complete TEXT        completions at the end of TEXT
+  :transcript [SINCE]   the session's Transcript
+  :history [LIMIT]      the session's evaluation history
   :ping [MESSAGE]       server liveness and version
   :new                  create a new session (it becomes current)
   :restore ID           restore a session of this client (it becomes current)
@@ -215,12 +228,5 @@ next line; end a line with \\ to continue anyway; an empty line then sends it as
   :info                 the current session's metadata
   :stats                server statistics
   :system [INFO_TYPE]   image and server facts
-  :inspect EXPR         evaluate EXPR and inspect the result
-  :browse Class         class definition, comment and methods
-  :method Class>>sel    a method's source ('Class class>>sel' for the class side)
-  :classes [PATTERN]    classes matching a glob, e.g. :classes Ord*
-  :complete TEXT        completions at the end of TEXT
-  :transcript [SINCE]   the session's Transcript
-  :history [LIMIT]      the session's evaluation history
   :quit                 leave (Ctrl-D too); the session lives on and is restored next time
 """
