@@ -49,6 +49,7 @@ from stui_trio.sessions.durable_store import DurableSessionStore, DurableSetting
 from stui_trio.sessions.manager import SessionManager
 from stui_trio.sessions.store import InMemorySessionStore, SessionStore
 from stui_trio.tools.commands import install_tools
+from stui_trio.tools.durability import attach_persistence
 from stui_trio.tools.session_tools import ToolsService
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class Server(ServerFacts):
         if "evaluate" not in self.registry:
             self.tools = install_tools(self.registry, config)
             self.sessions.on_session_end.append(self.tools.forget)
+            if self._own_store is not None:
+                attach_persistence(self._own_store, self.tools)
         self.counters = RequestCounters()
         self.clients = ClientTable(config, self.counters, self._run_queued, self._send_reply)
         self.bound_endpoints: list[str] = []

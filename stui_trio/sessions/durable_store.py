@@ -13,7 +13,10 @@ This is the glue between the session manager and the storage layer (``stui_trio.
   that much acknowledged work);
 * one owner: :meth:`running` takes the :class:`~stui_trio.storage.DirectoryLock` on the root
   before anything else (a second server gets ``StorageLocked``) and holds it until shutdown,
-  when queued saves are written out first.
+  when queued saves are written out first;
+* the image change log (``image_log.py``, ``<root>/image.changes``), when one is set as
+  :attr:`image_log`, is opened and replayed into the image right after the lock is taken -
+  before any session is loaded or any request served - and closed before the lock goes.
 
 Loading is lazy (``loads_lazily``): nothing is read at start; the manager asks for a client's
 sessions with :meth:`list` the first time that client shows up, and only then are that
@@ -109,6 +112,8 @@ class DurableSessionStore:
     ) -> None:
         self.settings = settings
         self.workspace_codec = workspace_codec
+        #: The image change log (an ``image_log.ImageLog``), run inside :meth:`running`.
+        self.image_log: Any = None
         self._clock = clock
         self._files: SessionFileStore | None = None
         self._writers: list[DurableWriter] = []
@@ -131,6 +136,18 @@ class DurableSessionStore:
         write out what is queued and release the lock. Raises ``storage.StorageLocked``."""
         s = self.settings
         lock = DirectoryLock.acquire(s.root)
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if self.image_log is not None:
+                    await stack.enter_async_context(self.image_log.running())
+                async with self._files_running():
+                    yield self
+        finally:
+            lock.release()
+
+    @contextlib.asynccontextmanager
+    async def _files_running(self) -> AsyncIterator[None]:
+        s = self.settings
         try:
             files = await trio.to_thread.run_sync(
                 lambda: SessionFileStore(
@@ -157,7 +174,7 @@ class DurableSessionStore:
                         s.root, s.durability.value, s.keep_backups,
                     )
                     try:
-                        yield self
+                        yield
                     finally:
                         # The writer writes what is still queued (shielded) when cancelled.
                         nursery.cancel_scope.cancel()
@@ -169,7 +186,6 @@ class DurableSessionStore:
                 raise
         finally:
             self._files, self._writers = None, []
-            lock.release()
 
     @property
     def files(self) -> SessionFileStore:
@@ -300,7 +316,7 @@ class DurableSessionStore:
             self.files, client_id, now,
             timeout=self.settings.session_timeout,
             known_expiry=self._disk_expiry,
-            load=lambda sid: self._load_one(client_id, sid),
+            load=lambda sid: self._load_one(client_id, sid, serve=False),
         )
         if self.settings.file_max_age is not None:
             report = report.plus(disk_sweep.remove_aged(
@@ -323,7 +339,11 @@ class DurableSessionStore:
                 sessions.append(session)
         return sessions
 
-    def _load_one(self, client_id: str, session_id: str) -> Session | None:
+    def _load_one(
+        self, client_id: str, session_id: str, *, serve: bool = True
+    ) -> Session | None:
+        """Read and verify one session; ``serve=False`` (the sweeper only wants its expiry)
+        leaves its workspace alone instead of handing it to the workspace codec."""
         try:
             result = self.files.load(client_id, session_id)
         except InvalidName:
@@ -350,11 +370,11 @@ class DurableSessionStore:
             )
             return None
         key = (client_id, session_id)
-        if self.workspace_codec is not None:
-            if decoded.workspace is not None:
+        if serve and decoded.workspace is not None:
+            if self.workspace_codec is not None:
                 self.workspace_codec.decode(decoded.workspace, session)
-        elif decoded.workspace is not None:
-            self._opaque_workspace[key] = decoded.workspace
+            else:
+                self._opaque_workspace[key] = decoded.workspace
         if result.problems or result.recovered_from_backup:
             report = recovery_report(result, state_lost=False)
             log.warning(

@@ -11,6 +11,12 @@ through `session_tools(ctx, service)`:
 
 `interrupt` is registered `inline`: the reader answers it at once, while the session's
 evaluation is still running in the client's task.
+
+Durability (durable mode, see `ToolsService.image_log` / `persist_workspaces`): a reply to
+`define_class`, `compile_method` or an `evaluate` that changed the image is sent only after the
+image change log has the change on disk (`durability.py`); a successful `evaluate` in a named
+session also saves the session - its live workspace through the store's workspace codec, and
+JSON summaries (`workspace_context`, history, Transcript) in its state - before replying.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from stui_trio.tools import engine_port
 from stui_trio.tools import image_reflection as reflection
 from stui_trio.tools.browser import list_classes_page
 from stui_trio.tools.completion import complete
+from stui_trio.tools.durability import commit_image, save_workspace
 from stui_trio.tools.evaluator import run_evaluation, run_in_worker, summary
 from stui_trio.tools.inspector import inspect_object, navigate
 from stui_trio.tools.names import ImageNames
@@ -158,7 +165,17 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
 
     async def evaluate(ctx: CommandContext, p: EvaluateParams) -> dict[str, Any]:
         tools = await session_tools(ctx, service)
-        return await run_evaluation(service, tools, p.code, p.mode, _timeout(ctx, p.timeout_ms))
+        timeout = _timeout(ctx, p.timeout_ms)
+        try:
+            reply = await run_evaluation(service, tools, p.code, p.mode, timeout)
+        finally:
+            await commit_image(service)  # a doit may define classes, even one that fails
+        if not tools.session_id.startswith(IMPLICIT_PREFIX):  # a peer's workspace: not kept
+            await save_workspace(ctx, service, tools, timeout)
+        if tools.not_restored:
+            # Said once, on the first evaluation after the restore that lost them.
+            reply["not_restored"], tools.not_restored = tools.not_restored, []
+        return reply
 
     async def interrupt(ctx: CommandContext, _p: Any) -> dict[str, Any]:
         tools = service.existing(await session_key(ctx))
@@ -190,7 +207,10 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
                 ) from None
         else:
             assert p.code is not None
-            done = await run_evaluation(service, tools, p.code, "print", timeout)
+            try:
+                done = await run_evaluation(service, tools, p.code, "print", timeout)
+            finally:
+                await commit_image(service)
             obj = tools.registry.lookup(done["object_ref"])
 
         def look(token: Any) -> dict[str, Any]:
@@ -260,6 +280,7 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
                 service, tools, lambda token: engine_port.define_class(image, p.definition, token),
                 timeout,
             )
+        await commit_image(service)
         if done is None or stop_reason is not None:
             raise Timeout(f"the class definition did not finish within {timeout:.0f} s",
                           {"timeout_ms": round(timeout * 1000)})
@@ -269,10 +290,12 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
         await session_key(ctx)
         if reflection.find_class(image, p.class_name) is None:
             raise _no_class(p.class_name)
-        return await trio.to_thread.run_sync(
+        done = await trio.to_thread.run_sync(
             engine_port.compile_method, image, p.class_name, p.source, p.category,
             p.is_class_method, limiter=service.limiter,
         )
+        await commit_image(service)
+        return done
 
     async def complete_(ctx: CommandContext, p: CompleteParams) -> dict[str, Any]:
         tools = await session_tools(ctx, service)
@@ -331,3 +354,4 @@ def install_tools(registry: CommandRegistry, config: Any) -> ToolsService:
     service = ToolsService(engine_port.boot_image(), ToolsConfig.from_server_config(config))
     register_tool_commands(registry, service)
     return service
+

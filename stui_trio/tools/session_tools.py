@@ -11,6 +11,13 @@ to the tool command handlers; it keeps a `SessionTools` per session id, made on 
 `forget(session_id)` drops one (call it when a session closes or expires; `prune(is_live)` does
 it for all that are gone). `snapshot()`/`restore()` are the seam session persistence uses: they
 hand out and take back the live objects, leaving serialization to the storage layer.
+
+Persistence (durable mode, wired by the server): the session store's workspace codec parks a
+session's stored workspace here with `park_workspace` when it reads the file; the objects are
+rebuilt (`sessions/workspace_codec.py`) the first time the session's tools are used
+(`tools_for`), and what could not be rebuilt is kept in `SessionTools.not_restored`.
+`image_log` (an `ImageLog` with `async commit()`) and `persist_workspaces` tell the command
+handlers to make image changes and workspaces durable before they reply.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 import attrs
 import trio
 
+from stui_trio.sessions.workspace_codec import decode_workspace
 from stui_trio.tools import engine_port
 from stui_trio.tools.history import History, HistoryEntry
 from stui_trio.tools.image_reflection import SendIndex
@@ -70,6 +78,8 @@ class SessionTools:
         self.transcript = Transcript(config.transcript_capacity)
         self.lock = trio.Lock()  # one evaluation at a time per session
         self.running: RunningEvaluation | None = None
+        #: Bindings a restore could not bring back: {name, reason, ...} (see workspace_codec).
+        self.not_restored: list[dict[str, str]] = []
         self._config = config
 
     def stop(self, reason: str, grace: float) -> bool:
@@ -123,6 +133,12 @@ class ToolsService:
         self.limiter = trio.CapacityLimiter(self.config.evaluation_threads)
         self.send_index = SendIndex()  # find_senders' parse cache, shared by all sessions
         self._sessions: dict[str, SessionTools] = {}
+        #: Stored workspaces read from disk, not yet rebuilt: session id -> (value, state).
+        self._parked: dict[str, tuple[Any, dict[str, Any]]] = {}
+        #: Set by the server in durable mode: the image change log (`async commit()`).
+        self.image_log: Any = None
+        #: Set by the server in durable mode: save a session's workspace before replying.
+        self.persist_workspaces = False
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -136,13 +152,40 @@ class ToolsService:
             workspace = engine_port.new_workspace(self.image)
             tools = SessionTools(session_id, workspace, self.config, owner)
             self._sessions[session_id] = tools
+            parked = self._parked.pop(session_id, None)
+            if parked is not None:
+                self._rebuild(tools, *parked)
         return tools
+
+    def park_workspace(self, session_id: str, value: Any, state: dict[str, Any]) -> None:
+        """Keep a stored workspace until the session's tools are first used (any thread)."""
+        self._parked[session_id] = (value, state)
+
+    def parked_workspace(self, session_id: str) -> Any:
+        """The stored workspace value not rebuilt yet (saved back untouched), or None."""
+        parked = self._parked.get(session_id)
+        return parked[0] if parked is not None else None
+
+    def _rebuild(self, tools: SessionTools, value: Any, state: dict[str, Any]) -> None:
+
+        restored = decode_workspace(self.image, value)
+        tools.restore({
+            "bindings": restored.bindings,
+            "object_registry": restored.registry,
+            "registry_next": restored.registry_next,
+            "inspector_state": state.get("inspector_state") or {},
+            "history": _entries(state.get("history"), ("seq", "code", "result", "result_type",
+                                                         "has_error", "at")),
+            "transcript": _entries(state.get("transcript"), ("seq", "text")),
+        })
+        tools.not_restored = restored.not_restored
 
     def existing(self, session_id: str) -> SessionTools | None:
         return self._sessions.get(session_id)
 
     def forget(self, session_id: str) -> None:
         """Drop a closed or expired session's tools (stopping its evaluation, if any)."""
+        self._parked.pop(session_id, None)
         tools = self._sessions.pop(session_id, None)
         if tools is not None and tools.running is not None:
             engine_port.interrupt(tools.running.token, "session closed")
@@ -156,8 +199,9 @@ class ToolsService:
 
     def system_info(self) -> dict[str, Any]:
         """The `image` section of `system_info` (the server's handler may merge it in)."""
+        changes = self.image_log.stats() if self.image_log is not None else {}
         return {**engine_port.image_info(self.image), "sessions_with_tools": len(self),
-                "evaluation_threads": self.config.evaluation_threads}
+                "evaluation_threads": self.config.evaluation_threads, **changes}
 
     def snapshot(self, session_id: str) -> dict[str, Any] | None:
         tools = self._sessions.get(session_id)
@@ -167,3 +211,11 @@ class ToolsService:
         tools = self.tools_for(session_id, owner)
         tools.restore(data)
         return tools
+
+
+def _entries(stored: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The stored history/transcript entries that have exactly the fields expected (a client's
+    own `update_session_state` may have put something else under the same key)."""
+    if not isinstance(stored, list):
+        return []
+    return [e for e in stored if isinstance(e, dict) and tuple(sorted(e)) == tuple(sorted(fields))]

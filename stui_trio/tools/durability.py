@@ -1,0 +1,90 @@
+"""Durability hooks of the tool commands (durable mode): image changes and workspaces on disk.
+
+`attach_persistence(store, service)` is the server's wiring: it gives the durable session
+store an `ImageLog` (`<sessions_dir>/image.changes`, replayed at start inside the store's
+`running()`) and the `ToolsWorkspaceCodec`, and tells the `ToolsService` to use them. The
+command handlers then call `commit_image` before replying to anything that may have changed
+the image, and `save_workspace` after a successful `evaluate`: it describes the bindings
+(printString runs user code, so in a worker under a token, like a doit) and saves the session
+through the session manager - the store's group commit writes the live objects (`#workspace`)
+and these JSON summaries (`#state`) - before the reply goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from stui_trio.protocol.commands import CommandContext
+from stui_trio.sessions.image_log import ImageLog
+from stui_trio.sessions.workspace_codec import ToolsWorkspaceCodec, is_storable
+from stui_trio.tools import engine_port
+from stui_trio.tools.evaluator import run_in_worker
+from stui_trio.tools.inspector import clip
+from stui_trio.tools.session_tools import SessionTools, ToolsService
+
+
+async def commit_image(service: ToolsService) -> None:
+    """Wait until the image changes made so far are in the change log, on disk."""
+    if service.image_log is not None:
+        await service.image_log.commit()
+
+
+async def save_workspace(
+    ctx: CommandContext, service: ToolsService, tools: SessionTools, timeout: float
+) -> None:
+    """Save the session (its live workspace and JSON summaries) before the reply goes out."""
+    if not service.persist_workspaces:
+        return
+
+    image = service.image
+
+    def describe(token: Any) -> dict[str, Any]:
+        # printString runs user code: under a token, like a doit.
+        context: dict[str, Any] = {}
+        with engine_port.guarded(image, token, tools.workspace):
+            for name, obj in list(engine_port.bindings(tools.workspace).items()):
+                class_name = engine_port.class_name_of(image, obj)
+                try:
+                    shown = clip(engine_port.print_string(image, obj), 1000)
+                except Exception:  # a failing printOn: must not lose the save
+                    shown = f"a {class_name}"
+                context[name] = {"print_string": shown, "class": class_name,
+                                 "object_ref": tools.registry.register(obj),
+                                 "stored": is_storable(image, obj)}
+        return context
+
+    async with tools.lock:
+        context, _stopped = await run_in_worker(service, tools, describe, timeout)
+    if context is None:
+        context = {name: {"print_string": "", "class": engine_port.class_name_of(image, obj),
+                          "object_ref": tools.registry.register(obj),
+                          "stored": is_storable(image, obj)}
+                   for name, obj in engine_port.bindings(tools.workspace).items()}
+    registry = {ref: engine_port.class_name_of(image, obj) for ref, obj in tools.registry.items()}
+    await ctx.sessions.update_state(ctx.client_id, tools.session_id, {
+        "workspace_context": context,
+        "object_registry": registry,
+        "inspector_state": tools.inspector.snapshot(),
+        "history": [attrs.asdict(e) for e in tools.history.latest()],
+        "transcript": [attrs.asdict(e) for e in tools.transcript.entries()],
+        "not_restored": [
+            {"name": name, "class": info["class"], "print_string": info["print_string"],
+             "reason": "cannot be stored"}
+            for name, info in context.items() if not info["stored"]
+        ],
+    })
+
+
+def attach_persistence(store: Any, service: ToolsService) -> None:
+    """Durable mode: log the image's changes next to the sessions and store workspaces.
+
+    `store` is the server's `DurableSessionStore`; it runs the change log (`image.changes` in
+    its directory) inside its `running()`, after taking the directory lock."""
+
+    image_log = ImageLog(store.settings.root / "image.changes", service.image)
+    store.image_log = image_log
+    store.workspace_codec = ToolsWorkspaceCodec(service)
+    service.image_log = image_log
+    service.persist_workspaces = True
