@@ -63,6 +63,8 @@ SETTING_HELP: dict[str, str] = {
     "group_commit_window_ms": "extra ms to wait for more saves before writing a batch; saves "
     "arriving during a write share the next fsync anyway (default 0)",
     "relaxed_flush_interval_ms": "relaxed durability: ms between flushes (default 100)",
+    "workspace_flush_interval_ms": "ms between background saves of workspaces changed by "
+    "evaluations that bound no variable (default 1000)",
     "session_backups": "older versions kept per session file (default 3)",
     "client_disk_quota_bytes": "disk bytes per client folder; 0 = no cap (default 67108864 = "
     "64 MiB)",

@@ -102,6 +102,10 @@ class ServerConfig:
     group_commit_window_ms: float = attrs.field(default=0.0, validator=_non_negative)
     #: Relaxed durability: milliseconds between flushes.
     relaxed_flush_interval_ms: float = attrs.field(default=100.0, validator=_positive)
+    #: An evaluate that binds a workspace variable is acknowledged after its session is on
+    #: disk; the rest of what evaluations change (history, Transcript, object registry, state
+    #: inside bound objects) is saved every workspace_flush_interval_ms.
+    workspace_flush_interval_ms: float = attrs.field(default=1000.0, validator=_positive)
     #: Older versions kept per session file (session_....ston.1 .. .N).
     session_backups: int = attrs.field(default=3, validator=_non_negative)
     #: Disk bytes one client's folder may use (backups and quarantine included); 0 = no cap.

@@ -133,7 +133,7 @@ class SimClient:
         return result
 
 
-async def _setup(client: SimClient, record: Recorder) -> None:
+async def _setup(client: SimClient) -> None:
     await client.call("setup_ping", "ping", {})
     created = await client.call("setup_create_session", "create_session",
                                 {"client_info": CLIENT_INFO})
@@ -185,7 +185,7 @@ async def _run(config: StepConfig, worker: int, indices: range, out: mp.Queue[An
     try:
         async with trio.open_nursery() as nursery:
             for client in clients:
-                nursery.start_soon(_setup, client, setup_record)
+                nursery.start_soon(_setup, client)
         out.put(("ready", worker, setup_record.dump()))
         if not await _wait(start):
             raise TimeoutError("the parent never said start")

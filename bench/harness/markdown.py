@@ -14,18 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import plots
-
-
-def _ms(us: float | None) -> str:
-    return "-" if us is None else f"{us / 1000:.2f}"
-
-
-def _num(v: float | None) -> str:
-    return "-" if v is None else f"{v:,.0f}"
-
-
-def _x(v: float | None) -> str:
-    return "-" if v is None else f"{v:.2f}x"
+from bench.harness.cells import ms, num, ratio
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -47,9 +36,9 @@ def _latency(data: dict[str, Any], shape: str) -> list[str]:
         if step["shape"] != shape or step["target"] != "stui_trio":
             continue
         for label, c in sorted(step["commands"].items()):
-            rows.append([str(step["clients"]), label, _ms(c["p50_us"]), _ms(c["p90_us"]),
-                         _ms(c["p99_us"]), _ms(c["max_us"]), _x(c.get("ratio_p50")),
-                         _x(c.get("ratio_p99")), str(c["count"]),
+            rows.append([str(step["clients"]), label, ms(c["p50_us"]), ms(c["p90_us"]),
+                         ms(c["p99_us"]), ms(c["max_us"]), ratio(c.get("ratio_p50"), "x"),
+                         ratio(c.get("ratio_p99"), "x"), str(c["count"]),
                          str(step["errors"].get(label, 0))])
     return _table(["N", "op", "p50 ms", "p90 ms", "p99 ms", "max ms", "p50 / echo",
                    "p99 / echo", "samples", "errors"], rows)
@@ -66,11 +55,11 @@ def _steps(data: dict[str, Any]) -> list[str]:
         ping = (echo or {}).get("commands", {}).get("ping", {})
         rows.append([
             step["shape"], str(step["clients"]), f"{step['throughput_rps']:,.0f}",
-            f"{echo['throughput_rps']:,.0f}" if echo else "-", _x(step["throughput_ratio"]),
-            _num(step["server_cpu_us_per_request"]),
-            _num((echo or {}).get("server_cpu_us_per_request")),
+            f"{echo['throughput_rps']:,.0f}" if echo else "-", ratio(step["throughput_ratio"], "x"),
+            num(step["server_cpu_us_per_request"]),
+            num((echo or {}).get("server_cpu_us_per_request")),
             f"{step['generator_cpu_s']:.1f} / {(echo or {}).get('generator_cpu_s', 0):.1f}",
-            f"{_ms(ping.get('p50_us'))} / {_ms(ping.get('p99_us'))}",
+            f"{ms(ping.get('p50_us'))} / {ms(ping.get('p99_us'))}",
             str(step["error_count"] + step["setup_errors"]),
             f"{step['rss_connected_kib'] / 1024:.1f}" if step["rss_connected_kib"] else "-",
             f"{step['rss_loaded_kib'] / 1024:.1f}" if step["rss_loaded_kib"] else "-",

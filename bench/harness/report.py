@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.harness import targets
+from bench.harness.cells import ms, num, ratio
 from bench.harness.runner import StepResult
 
 SCHEMA = 2
@@ -98,18 +99,6 @@ def results_json(
     return data
 
 
-def _ms(us: float | None) -> str:
-    return "-" if us is None else f"{us / 1000:.2f}"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
-
-
-def _x(ratio: float | None) -> str:
-    return "-" if ratio is None else f"{ratio:.2f}"
-
-
 def print_report(console: Console, data: dict[str, Any]) -> None:
     steps = data["steps"]
     for shape in data["settings"]["shapes"]:
@@ -121,9 +110,9 @@ def print_report(console: Console, data: dict[str, Any]) -> None:
             if step["shape"] != shape or step["target"] != "stui_trio":
                 continue
             for i, (label, c) in enumerate(sorted(step["commands"].items())):
-                table.add_row(str(step["clients"]) if i == 0 else "", label, _ms(c["p50_us"]),
-                              _ms(c["p90_us"]), _ms(c["p99_us"]), _ms(c["max_us"]),
-                              _x(c.get("ratio_p50")), _x(c.get("ratio_p99")), str(c["count"]),
+                table.add_row(str(step["clients"]) if i == 0 else "", label, ms(c["p50_us"]),
+                              ms(c["p90_us"]), ms(c["p99_us"]), ms(c["max_us"]),
+                              ratio(c.get("ratio_p50")), ratio(c.get("ratio_p99")), str(c["count"]),
                               end_section=i == len(step["commands"]) - 1)
         console.print(table)
     table = Table(title="per step: throughput, errors, server memory", title_justify="left")
@@ -138,9 +127,9 @@ def print_report(console: Console, data: dict[str, Any]) -> None:
         files = step["session_files"]
         table.add_row(
             step["shape"], str(step["clients"]), f"{step['throughput_rps']:,.0f}",
-            f"{echo['throughput_rps']:,.0f}" if echo else "-", _x(step["throughput_ratio"]),
-            _num(step["server_cpu_us_per_request"]),
-            _num(echo["server_cpu_us_per_request"] if echo else None),
+            f"{echo['throughput_rps']:,.0f}" if echo else "-", ratio(step["throughput_ratio"]),
+            num(step["server_cpu_us_per_request"]),
+            num(echo["server_cpu_us_per_request"] if echo else None),
             str(step["error_count"] + step["setup_errors"]),
             f"{step['rss_connected_kib'] / 1024:.1f}" if step["rss_connected_kib"] else "-",
             f"{step['rss_per_client_kib']:.0f}" if step["rss_per_client_kib"] is not None

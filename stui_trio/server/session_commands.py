@@ -74,6 +74,10 @@ async def restore_session(ctx: CommandContext, params: SessionParams) -> dict[st
     }
 
 
+def _seconds_left(session: Session, now: float) -> float:
+    return round(max(0.0, session.expires_at - now), 3)
+
+
 async def validate_session(ctx: CommandContext, params: SessionParams) -> dict[str, Any]:
     await ctx.sessions.ensure_client(ctx.client_id)
     now = ctx.sessions.now()
@@ -93,7 +97,7 @@ async def validate_session(ctx: CommandContext, params: SessionParams) -> dict[s
         "session_id": session.session_id,
         "valid": True,
         "expires_at": iso_from_epoch(session.expires_at),
-        "time_until_expiry": round(max(0.0, session.expires_at - now), 3),
+        "time_until_expiry": _seconds_left(session, now),
     }
 
 
@@ -130,7 +134,7 @@ async def get_session_info(ctx: CommandContext, params: SessionParams) -> dict[s
     now = ctx.sessions.now()
     return {
         **session.metadata(now),
-        "time_until_expiry": round(max(0.0, session.expires_at - now), 3),
+        "time_until_expiry": _seconds_left(session, now),
         "is_expired": session.is_expired(now),
         "sizes": _sizes(session),
     }

@@ -36,21 +36,25 @@ from stui_trio.server.ratelimit import TokenBucket
 from stui_trio.server.shutdown import watch_signals
 from stui_trio.server.stats import RequestCounters
 from stui_trio.server.sweeper import run_sweeper
-from stui_trio.server.wire import (
+from stui_trio.server.wire import open_router
+from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
+from stui_trio.sessions.manager import SessionManager
+from stui_trio.sessions.store import InMemorySessionStore, SessionStore
+from stui_trio.tools.commands import install_tools
+from stui_trio.tools.durability import (
+    attach_persistence,
+    flush_unsaved_workspaces,
+    run_workspace_flusher,
+)
+from stui_trio.tools.session_tools import ToolsService
+from stui_trio.transport import (
     Envelope,
     Incoming,
     MalformedFrames,
     PeerBusy,
     PeerGone,
     RouterEndpoint,
-    open_router,
 )
-from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
-from stui_trio.sessions.manager import SessionManager
-from stui_trio.sessions.store import InMemorySessionStore, SessionStore
-from stui_trio.tools.commands import install_tools
-from stui_trio.tools.durability import attach_persistence
-from stui_trio.tools.session_tools import ToolsService
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +184,13 @@ class Server(ServerFacts):
                     getattr(self.sessions.store, "sweep", None),
                     name="sweeper",
                 )
+                if self.tools is not None and self.tools.persist_workspaces:
+                    root.start_soon(
+                        run_workspace_flusher, self.sessions, self.tools,
+                        self.config.workspace_flush_interval_ms / 1000.0,
+                        self.config.evaluation_timeout_for(None),
+                        name="workspace flusher",
+                    )
                 if handle_signals:
                     await root.start(watch_signals, lambda _s: self.request_shutdown())
                 task_status.started(self.bound_endpoints)
@@ -221,6 +232,10 @@ class Server(ServerFacts):
             log.warning("grace period over: cancelling the requests still running")
             client_scope.cancel()
         await self._clients_done.wait()
+        if self.tools is not None and self.tools.persist_workspaces:
+            await flush_unsaved_workspaces(
+                self.sessions, self.tools, self.config.evaluation_timeout_for(None)
+            )
 
     # -- the reader ----------------------------------------------------------------------
 

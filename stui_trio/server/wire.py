@@ -1,4 +1,4 @@
-"""The server's seam onto the transport: open the ROUTER, and the names the supervisor uses.
+"""The server's seam onto the transport: open the ROUTER for one server's lifetime.
 
 ``stui_trio.transport`` does the ZeroMQ work (``RouterEndpoint``: Trio-native ROUTER bound to
 every endpoint, envelopes mirrored for REQ/DEALER peers, ``PeerGone``/``PeerBusy`` on replies
@@ -12,26 +12,10 @@ from contextlib import asynccontextmanager
 
 import zmq
 
-from stui_trio.transport import (
-    Envelope,
-    Incoming,
-    MalformedFrames,
-    PeerBusy,
-    PeerGone,
-    RouterEndpoint,
-    TransportError,
-)
+from stui_trio.transport import RouterEndpoint, TransportError
 
-__all__ = [
-    "Envelope",
-    "Incoming",
-    "MalformedFrames",
-    "PeerBusy",
-    "PeerGone",
-    "RouterEndpoint",
-    "TransportError",
-    "open_router",
-]
+# `open_router` raises TransportError; the CLI catches it from here.
+__all__ = ["TransportError", "open_router"]
 
 
 @asynccontextmanager

@@ -7,8 +7,10 @@ This is the glue between the session manager and the storage layer (``stui_trio.
 * the payload is the STON document of ``codec.py`` (metadata, JSON-able state, and the
   ``#workspace`` seam for Smalltalk objects, filled by a pluggable :class:`WorkspaceCodec`);
 * every save goes through one :class:`~stui_trio.storage.DurableWriter` (group commit): in
-  ``full`` durability :meth:`save` returns only once the file, its rename and its folder are
-  fsynced, so the server's ``update_session_state`` ack means "on disk"; in ``relaxed`` mode it
+  ``full`` durability :meth:`save` returns only once the session file is written and the
+  save is fsynced in the write-ahead journal (``<root>/.journal``; a checkpointer fsyncs the
+  files later, and start-up replays the journal before anything is loaded), so the server's
+  ``update_session_state`` ack means "on disk"; in ``relaxed`` mode it
   returns once queued and the writer flushes every ``flush_interval`` (a crash loses up to
   that much acknowledged work);
 * one owner: :meth:`running` takes the :class:`~stui_trio.storage.DirectoryLock` on the root
@@ -58,6 +60,8 @@ from stui_trio.storage import (
     StorageError,
     StorageQuotaExceeded,
 )
+from stui_trio.storage.checkpoint import ReplayReport, replay_journal
+from stui_trio.storage.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +152,7 @@ class DurableSessionStore:
     @contextlib.asynccontextmanager
     async def _files_running(self) -> AsyncIterator[None]:
         s = self.settings
+        journal: Journal | None = None
         try:
             files = await trio.to_thread.run_sync(
                 lambda: SessionFileStore(
@@ -157,10 +162,17 @@ class DurableSessionStore:
             )
             if files.removed_temp_files:
                 log.info("removed %d stale temp files", len(files.removed_temp_files))
+            journal = await trio.to_thread.run_sync(
+                lambda: Journal(s.root, fs=files.fs, clock=self._clock)
+            )
+            replay = await trio.to_thread.run_sync(replay_journal, files, journal)
+            _log_replay(replay)
+            if s.durability is Durability.FULL:
+                files.journal = journal  # from now on a delete journals a tombstone first
             writers = [
                 DurableWriter(
                     files, window=s.window, durability=s.durability,
-                    flush_interval=s.flush_interval,
+                    flush_interval=s.flush_interval, journal=journal,
                 )
                 for _ in range(max(1, s.writer_shards))
             ]
@@ -186,6 +198,8 @@ class DurableSessionStore:
                 raise
         finally:
             self._files, self._writers = None, []
+            if journal is not None:
+                journal.close()
 
     @property
     def files(self) -> SessionFileStore:
@@ -394,6 +408,18 @@ class DurableSessionStore:
             last_modified=now, timeout=self.settings.session_timeout,
             subscription_tier=self.settings.default_tier, client_info={},
             state=empty_state(), recovered_from_backup=True, recovery=report,
+        )
+
+
+def _log_replay(replay: ReplayReport) -> None:
+    for problem in replay.problems:
+        log.error("journal replay: %s", problem)
+    if replay.applied or replay.deleted or replay.checkpoint.failed:
+        log.warning(
+            "journal replay: %d records in %d segments; %d sessions brought up to date, "
+            "%d deleted, %d checkpoint failures",
+            replay.records, replay.segments, replay.applied, replay.deleted,
+            len(replay.checkpoint.failed),
         )
 
 

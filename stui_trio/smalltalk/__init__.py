@@ -11,6 +11,7 @@ The public API (everything else in this package is internal):
                  message_text, stack (Frame(class_name, selector, line)...), and for syntax
                  errors line, column, expected
     image.print_string(obj) / image.display_string(obj) / image.class_name_of(obj) -> str
+    with image.activated(token, workspace): ...       tool code's own sends, under `token`
     image.on_change(callback)                         ImageChange records for storage
     image.apply_change(change)                        replay a logged change
     InterruptToken().interrupt(reason)                thread-safe; reason "interrupted"/"timeout"

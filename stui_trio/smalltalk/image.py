@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from stui_trio.smalltalk import bootstrap
@@ -109,54 +109,66 @@ class Image(ImageCore):
         token = token or InterruptToken()
         return self.run(workspace, token, fn, assigned)
 
-    def run(self, workspace: Workspace, token: InterruptToken, fn: Any,
-            assigned: set[str]) -> EvalOutcome:
+    @contextlib.contextmanager
+    def activated(self, token: InterruptToken,
+                  workspace: Workspace | None = None) -> Iterator[EvalContext]:
+        """Evaluate in this thread for `workspace` under `token` until the block ends.
+
+        `run` uses it for every doit; the tools use it around their own sends (a field's
+        printString, `associations`...), so a runaway `printOn:` stops at the token's interrupt
+        like any evaluation."""
         ctx = EvalContext(token, workspace)
         previous = getattr(self._tls, "ctx", None)
         self.set_ctx(ctx)
-        mark = workspace.transcript.mark()
         with self.lock:
             self.active_tokens.add(token)
         token.attach(self.poll_flag)
         try:
-            if token.is_set:
-                raise Interrupted(token.reason)
-            value = fn(None)
-            printed = self._print(value, "printString")
-            changed = tuple(sorted(n for n in assigned if n in workspace.bindings))
-            return EvalOutcome("success", value=value, print_string=printed,
-                               class_name=self.class_name_of(value), bindings_changed=changed,
-                               transcript_output=workspace.transcript.since(mark))
-        except UnhandledError as u:
-            return self._error_outcome(u.exc, u.frames, workspace, mark)
-        except Interrupted as i:
-            kind = "timeout" if i.reason == "timeout" else "interrupted"
-            return EvalOutcome(kind, error_class="Interrupted" if kind == "interrupted"
-                               else "Timeout", message_text=f"evaluation {kind}",
-                               transcript_output=workspace.transcript.since(mark))
-        except RecursionError:
-            return EvalOutcome("error", error_class="RecursionTooDeep",
-                               message_text="Maximum call depth exceeded (unbounded recursion?)",
-                               transcript_output=workspace.transcript.since(mark))
-        except MemoryError:
-            return EvalOutcome("error", error_class="OutOfMemory",
-                               message_text="Not enough memory for this evaluation",
-                               transcript_output=workspace.transcript.since(mark))
-        except NonLocalReturn:
-            return EvalOutcome("error", error_class="BlockCannotReturn",
-                               message_text="BlockCannotReturn")
-        except (HandlerUnwind, HandlerRetry, HandlerResume):
-            return EvalOutcome("error", error_class="Error",
-                               message_text="exception handler used outside its extent")
-        except Exception as e:  # an engine bug must not take the server down
-            return EvalOutcome("error", error_class="InternalError",
-                               message_text=f"{type(e).__name__}: {e}")
+            yield ctx
         finally:
             token.detach(self.poll_flag)
             with self.lock:
                 self.active_tokens.discard(token)
                 self.poll_flag[0] = any(t.is_set for t in self.active_tokens)
             self.set_ctx(previous)
+
+    def run(self, workspace: Workspace, token: InterruptToken, fn: Any,
+            assigned: set[str]) -> EvalOutcome:
+        with self.activated(token, workspace):
+            mark = workspace.transcript.mark()
+            try:
+                if token.is_set:
+                    raise Interrupted(token.reason)
+                value = fn(None)
+                printed = self._print(value, "printString")
+                changed = tuple(sorted(n for n in assigned if n in workspace.bindings))
+                return EvalOutcome("success", value=value, print_string=printed,
+                                   class_name=self.class_name_of(value), bindings_changed=changed,
+                                   transcript_output=workspace.transcript.since(mark))
+            except UnhandledError as u:
+                return self._error_outcome(u.exc, u.frames, workspace, mark)
+            except Interrupted as i:
+                kind = "timeout" if i.reason == "timeout" else "interrupted"
+                return EvalOutcome(kind, error_class="Interrupted" if kind == "interrupted"
+                                   else "Timeout", message_text=f"evaluation {kind}",
+                                   transcript_output=workspace.transcript.since(mark))
+            except RecursionError:
+                return EvalOutcome("error", error_class="RecursionTooDeep", message_text=(
+                                   "Maximum call depth exceeded (unbounded recursion?)"),
+                                   transcript_output=workspace.transcript.since(mark))
+            except MemoryError:
+                return EvalOutcome("error", error_class="OutOfMemory",
+                                   message_text="Not enough memory for this evaluation",
+                                   transcript_output=workspace.transcript.since(mark))
+            except NonLocalReturn:
+                return EvalOutcome("error", error_class="BlockCannotReturn",
+                                   message_text="BlockCannotReturn")
+            except (HandlerUnwind, HandlerRetry, HandlerResume):
+                return EvalOutcome("error", error_class="Error",
+                                   message_text="exception handler used outside its extent")
+            except Exception as e:  # an engine bug must not take the server down
+                return EvalOutcome("error", error_class="InternalError",
+                                   message_text=f"{type(e).__name__}: {e}")
 
     def _error_outcome(self, exc: Any, frames: tuple, workspace: Workspace,
                        mark: int) -> EvalOutcome:

@@ -15,7 +15,7 @@ import attrs
 
 from stui_trio.smalltalk.compiler import CompileError
 from stui_trio.smalltalk.image import Image
-from stui_trio.smalltalk.parser import SmalltalkSyntaxError
+from stui_trio.smalltalk.parser import SmalltalkSyntaxError, tokenize
 from stui_trio.smalltalk.primitives.classdef import definition_string
 from stui_trio.smalltalk.runtime.objects import STClass, STIndexed, STObject, STString
 from stui_trio.smalltalk.values import EvalOutcome, Workspace
@@ -137,8 +137,6 @@ def implementors(image: Image, selector: str) -> tuple[str, ...]:
 
 
 def senders(image: Image, selector: str) -> tuple[str, ...]:
-    from stui_trio.smalltalk.parser import tokenize
-
     out = []
     parts = [p + ":" for p in selector.split(":")[:-1]] if ":" in selector else [selector]
     for c, meta, m in _all_methods(image):

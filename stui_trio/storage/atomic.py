@@ -63,8 +63,11 @@ def write_all(fs: FileSystemOps, fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def write_durable_temp(fs: FileSystemOps, target: Path, data: bytes) -> Path:
-    """Phase 1: write ``data`` to a new temp file next to ``target`` and fsync it.
+def write_durable_temp(
+    fs: FileSystemOps, target: Path, data: bytes, *, sync: bool = True
+) -> Path:
+    """Phase 1: write ``data`` to a new temp file next to ``target`` and fsync it
+    (``sync=False``: no fsync, for callers whose write-ahead journal already holds ``data``).
 
     Returns the temp path. On any failure the temp file is removed and :class:`SaveFailed`
     is raised; ``target`` is untouched.
@@ -77,7 +80,8 @@ def write_durable_temp(fs: FileSystemOps, target: Path, data: bytes) -> Path:
     try:
         try:
             write_all(fs, fd, data)
-            fs.fsync(fd)
+            if sync:
+                fs.fsync(fd)
         finally:
             fs.close(fd)
     except OSError as exc:

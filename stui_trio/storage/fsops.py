@@ -65,6 +65,14 @@ class FileSystemOps:
         finally:
             os.close(fd)
 
+    def fsync_file(self, path: Path) -> None:
+        """fsync an existing file by name (the journal checkpoint of a session file)."""
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def read_bytes(self, path: Path) -> bytes:
         return path.read_bytes()
 

@@ -8,6 +8,15 @@ every temp file, rotate and rename each, fsync each distinct folder once per thr
 then are the waiters released, each with its :class:`SaveResult` or the error that made its
 save fail. The event loop never blocks on disk I/O.
 
+With a ``journal`` (``journal.py``; full durability only), a batch skips every fsync of
+that recipe: the files are written and renamed into place unsynced (current for readers, and
+safe from a killed process), then every save of the batch is appended to the journal as one
+checksummed record, with one write and one fsync for the batch, and only then are the
+waiters released. A checkpointer task, started by :meth:`DurableWriter.run` next to the
+writer loop, fsyncs the files written since its last round every ``checkpoint_interval``
+seconds and deletes the journal segments that are then redundant (``checkpoint.py``); after
+a crash, start-up replay rewrites any file the journal knows to be newer than the disk.
+
 Two saves of the same session in one window are merged: only the newest payload is written,
 and both waiters are acknowledged with its result once it is durable (the older state was
 never durable on its own, and never needs to be). Saves that arrive while a batch is being
@@ -30,13 +39,18 @@ then fails any later ``save`` with :class:`WriterClosed`.
 from __future__ import annotations
 
 import enum
+import logging
 
 import attrs
 import trio
 
+from .checkpoint import checkpoint_round
 from .errors import StorageError, WriterClosed
+from .journal import SAVE, Journal, Record
 from .names import session_file_name
 from .session_files import SaveRequest, SaveResult, SessionFileStore
+
+log = logging.getLogger(__name__)
 
 
 class Durability(enum.Enum):
@@ -80,8 +94,12 @@ class DurableWriter:
         max_batch: int = 1024,
         parallelism: int = 4,
         limiter: trio.CapacityLimiter | None = None,
+        journal: Journal | None = None,
+        checkpoint_interval: float = 0.25,
     ) -> None:
         self.store = store
+        self.journal = journal if durability is Durability.FULL else None
+        self.checkpoint_interval = checkpoint_interval
         self.window = window
         self.durability = durability
         self.flush_interval = flush_interval
@@ -99,6 +117,8 @@ class DurableWriter:
         self._merged = 0
         self.failed_saves = 0
         self.last_error: BaseException | None = None
+        self.checkpoints = 0
+        self._checkpointed_appends = 0
 
     @property
     def stats(self) -> WriterStats:
@@ -109,15 +129,48 @@ class DurableWriter:
         self._running = True
         task_status.started()
         try:
-            while True:
-                await self._wakeup.wait()
-                relaxed = self.durability is Durability.RELAXED
-                await trio.sleep(self.flush_interval if relaxed else self.window)
-                await self._write_pending()
+            async with trio.open_nursery() as nursery:
+                if self.journal is not None:
+                    nursery.start_soon(self._checkpoint_loop)
+                while True:
+                    await self._wakeup.wait()
+                    relaxed = self.durability is Durability.RELAXED
+                    await trio.sleep(self.flush_interval if relaxed else self.window)
+                    await self._write_pending()
         finally:
             self._running = False
             with trio.CancelScope(shield=True):
                 await self._write_pending()
+                if self.journal is not None:  # a clean stop leaves the files synced
+                    await self._checkpoint()
+
+    async def _checkpoint_loop(self) -> None:
+        while True:
+            await trio.sleep(self.checkpoint_interval)
+            await self._checkpoint()
+
+    async def _checkpoint(self) -> None:
+        """One checkpoint round in a worker thread, when anything was written since the
+        last one. A failure is logged and retried next round: the journal still holds it."""
+        journal = self.journal
+        assert journal is not None
+        appends = journal.appends
+        if not journal.dirty and appends == self._checkpointed_appends:
+            return
+        try:
+            report = await trio.to_thread.run_sync(
+                checkpoint_round, self.store, journal, limiter=self._limiter
+            )
+        except (OSError, StorageError) as exc:
+            self.last_error = exc
+            log.error("journal checkpoint failed (will retry): %s", exc)
+            return
+        self.checkpoints += 1
+        if not report.failed:
+            self._checkpointed_appends = appends
+        else:
+            log.error("journal checkpoint: %d failures (will retry): %s",
+                      len(report.failed), report.failed[0])
 
     async def save(self, client_id: str, session_id: str, payload: bytes) -> SaveResult | None:
         """Queue a save; in FULL mode wait until it is durable and return its result.
@@ -163,6 +216,9 @@ class DurableWriter:
         items = list(batch.items())
         for start in range(0, len(items), self.max_batch):
             part = items[start : start + self.max_batch]
+            if self.journal is not None:  # no fsync to overlap: one lane, one journal append
+                await self._write_chunk(part)
+                continue
             # fsync waits on the device, not the CPU: a few threads let the file system
             # merge their flushes into one journal commit. A client's sessions share a lane,
             # so each folder is still fsynced once per batch.
@@ -188,7 +244,7 @@ class DurableWriter:
         results: list[SaveResult | StorageError] | list[BaseException]
         try:
             results = await trio.to_thread.run_sync(
-                self.store.save_many, requests, limiter=self._limiter
+                self._save_chunk, requests, limiter=self._limiter
             )
         except Exception as exc:  # a bug or unexpected OS error: every waiter must hear it
             results = [exc] * len(requests)
@@ -204,3 +260,21 @@ class DurableWriter:
                 else:
                     waiter.result = result
                 waiter.done.set()
+
+    def _save_chunk(self, requests: list[SaveRequest]) -> list[SaveResult | StorageError]:
+        """(worker thread) Save one lane: fsynced files, or unsynced files plus a journal
+        append of the saves that were written (their acknowledgement)."""
+        if self.journal is None:
+            return self.store.save_many(requests)
+        results = self.store.save_many(requests, sync=False)
+        written = [
+            Record(SAVE, req.client_id, req.session_id, res.generation, req.payload)
+            for req, res in zip(requests, results, strict=True)
+            if isinstance(res, SaveResult)
+        ]
+        if written:
+            try:
+                self.journal.append_saves(written)
+            except StorageError as exc:
+                return [exc if isinstance(r, SaveResult) else r for r in results]
+        return results

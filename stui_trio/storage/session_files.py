@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -57,6 +58,8 @@ class SaveRequest:
     client_id: str
     session_id: str
     payload: bytes
+    #: Journal replay writes exactly this generation; None: the next one.
+    generation: int | None = None
 
 
 @attrs.frozen
@@ -121,6 +124,9 @@ class SessionFileStore:
         self._generations: dict[Key, int] = {}  # highest generation known to exist on disk
         self._pending_problems: dict[Key, list[str]] = {}  # found while saving, told at load
         self._checked_dirs: dict[str, Path] = {}  # client folders that passed client_dir()
+        #: Set (``journal.Journal``) when saves are acknowledged from the journal: deletes
+        #: then journal a tombstone so replay never brings a deleted session back.
+        self.journal: Any = None
         ensure_dir(self.fs, self.root)
         self.removed_temp_files = self._remove_stale_temps()
 
@@ -133,8 +139,14 @@ class SessionFileStore:
             raise result
         return result
 
-    def save_many(self, requests: Sequence[SaveRequest]) -> list[SaveResult | StorageError]:
+    def save_many(
+        self, requests: Sequence[SaveRequest], *, sync: bool = True
+    ) -> list[SaveResult | StorageError]:
         """Save several distinct sessions as one batch (one fsync per folder).
+
+        ``sync=False`` (the journal's write path) does every step but the fsyncs: the files
+        are current for every reader and survive a killed process, and the journal plus
+        :meth:`sync_files` make them survive a power cut.
 
         Returns one entry per request, in order: its :class:`SaveResult`, or the
         :class:`StorageError` that made it fail (other requests are not affected, except that
@@ -148,7 +160,7 @@ class SessionFileStore:
             staged: list[tuple[int, Path, Path, int, int]] = []
             for i, req in enumerate(requests):
                 try:
-                    staged.append((i, *self._stage(req)))
+                    staged.append((i, *self._stage(req, sync)))
                 except (OSError, StorageError) as exc:
                     results[i] = _as_save_failed(exc, "preparing the save of", req.session_id)
             folders: dict[Path, list[int]] = {}
@@ -161,10 +173,10 @@ class SessionFileStore:
                         self.fs.unlink(temp)
                     results[i] = _as_save_failed(exc, "rotating backups of", target)
                     continue
-                self._generations[keys[i]] = generation
+                self._generations[keys[i]] = max(self._generations.get(keys[i], 0), generation)
                 results[i] = SaveResult(generation, size)
                 folders.setdefault(target.parent, []).append(i)
-            for folder, members in folders.items():
+            for folder, members in folders.items() if sync else ():
                 try:
                     sync_dir(self.fs, folder)
                 except SaveFailed as exc:
@@ -172,16 +184,18 @@ class SessionFileStore:
                         results[i] = exc
         return [r for r in results if r is not None]
 
-    def _stage(self, req: SaveRequest) -> tuple[Path, Path, int, int]:
+    def _stage(self, req: SaveRequest, sync: bool = True) -> tuple[Path, Path, int, int]:
         """Write and fsync the temp file of one request; return (temp, target, gen, size)."""
         folder = self._client_dir(req.client_id)
         target = folder / session_file_name(req.client_id, req.session_id)
         key = (req.client_id, req.session_id)
         ensure_dir(self.fs, folder)
         generation = self._known_generation(key, folder) + 1
+        if req.generation is not None:
+            generation = max(generation, req.generation)
         data = encode_frame(req.payload, generation)
         self._check_quota(req.client_id, folder, target, len(data))
-        temp = write_durable_temp(self.fs, target, data)
+        temp = write_durable_temp(self.fs, target, data, sync=sync)
         return temp, target, generation, len(data)
 
     def _client_dir(self, client_id: str) -> Path:
@@ -276,6 +290,30 @@ class SessionFileStore:
         self._generations[key] = max(self._generations.get(key, 0), scan.highest_generation)
         return scan
 
+    def sync_files(self, keys: Sequence[Key]) -> list[str]:
+        """fsync the current file of each session and each folder (the journal checkpoint);
+        return what failed. A file that is gone (deleted, quarantined) needs nothing."""
+        failed: list[str] = []
+        folders: set[Path] = set()
+        for client_id, session_id in keys:
+            folder = self._client_dir(client_id)
+            path = folder / session_file_name(client_id, session_id)
+            try:
+                self.fs.fsync_file(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                failed.append(f"fsync of {str(path)!r} failed: {exc.strerror or exc}")
+            folders.add(folder)
+        for folder in sorted(folders):
+            try:
+                self.fs.fsync_dir(folder)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                failed.append(f"fsync of directory {str(folder)!r} failed: {exc.strerror or exc}")
+        return failed
+
     # -- housekeeping ---------------------------------------------------------------------
 
     def delete(self, client_id: str, session_id: str) -> bool:
@@ -284,6 +322,8 @@ class SessionFileStore:
         key = (client_id, validate_id("session id", session_id))
         name = session_file_name(*key)
         with self._locked([key]):
+            if self.journal is not None:
+                self.journal.append_tombstone(*key, self._generations.get(key, 0) + 1)
             removed = self._unlink_all(folder, name)
             self._generations.pop(key, None)
             self._pending_problems.pop(key, None)

@@ -1,9 +1,9 @@
 """The class browser's queries: class lists with glob and package filters, paged.
 
 `list_classes_page` filters and pages the image's class list (the entries come from
-`engine_port.class_entries`); the remaining browser commands (`browse_class`, `get_method`,
-senders, implementors) are thin wrappers in `commands.py` over `engine_port`, since the engine's
-reflection already answers them in the protocol's shape.
+`image_reflection.class_entries`); the remaining browser commands (`browse_class`, `get_method`,
+senders, implementors) are thin wrappers in `commands.py` over `image_reflection`, which already
+answers them in the protocol's shape.
 """
 
 from __future__ import annotations

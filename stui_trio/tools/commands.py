@@ -32,9 +32,11 @@ from stui_trio.protocol.errors import (
     InvalidRequest,
     MethodNotFound,
     ObjectNotFound,
+    StuiError,
     Timeout,
 )
 from stui_trio.protocol.messages import Dialect
+from stui_trio.smalltalk import Image
 from stui_trio.tools import engine_port
 from stui_trio.tools import image_reflection as reflection
 from stui_trio.tools.browser import list_classes_page
@@ -166,12 +168,19 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
     async def evaluate(ctx: CommandContext, p: EvaluateParams) -> dict[str, Any]:
         tools = await session_tools(ctx, service)
         timeout = _timeout(ctx, p.timeout_ms)
+        kept = not tools.session_id.startswith(IMPLICIT_PREFIX)  # a peer's workspace is not
         try:
             reply = await run_evaluation(service, tools, p.code, p.mode, timeout)
+        except StuiError:
+            tools.unsaved = kept  # a failed doit may still have changed the workspace
+            raise
         finally:
             await commit_image(service)  # a doit may define classes, even one that fails
-        if not tools.session_id.startswith(IMPLICIT_PREFIX):  # a peer's workspace: not kept
-            await save_workspace(ctx, service, tools, timeout)
+        if kept and reply.get("bindings_changed"):
+            # A new or rebound workspace variable is acknowledged only once it is on disk.
+            await save_workspace(ctx.sessions, service, tools, timeout)
+        else:
+            tools.unsaved = kept  # the rest is saved by the background flusher
         if tools.not_restored:
             # Said once, on the first evaluation after the restore that lost them.
             reply["not_restored"], tools.not_restored = tools.not_restored, []
@@ -215,7 +224,7 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
 
         def look(token: Any) -> dict[str, Any]:
             # Printing fields sends printString/printOn: (user code): run it like a doit.
-            with engine_port.guarded(image, token, tools.workspace):
+            with image.activated(token, tools.workspace):
                 target = navigate(obj, path, view, tools.registry)
                 return inspect_object(target, view, lambda o: summary(image, o),
                                       tools.registry, p.offset, p.limit)
@@ -351,7 +360,7 @@ def register_tool_commands(registry: CommandRegistry, service: ToolsService) -> 
 
 def install_tools(registry: CommandRegistry, config: Any) -> ToolsService:
     """Boot the shared image, build the service and register the commands (server start)."""
-    service = ToolsService(engine_port.boot_image(), ToolsConfig.from_server_config(config))
+    service = ToolsService(Image.boot(), ToolsConfig.from_server_config(config))
     register_tool_commands(registry, service)
     return service
 

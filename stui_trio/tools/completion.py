@@ -113,7 +113,7 @@ def complete(code: str, cursor: int | None, names: NameSource, limit: int = 50) 
     if tokens and _is_operand_end(tokens, len(tokens) - 1):
         found = _message_completions(tokens, prefix, names, limit)
     else:
-        found = _expression_completions(code, tokens, prefix, names, limit)
+        found = _expression_completions(code, prefix, names, limit)
     return CompletionResult(prefix, tuple(found[:limit]))
 
 
@@ -213,7 +213,7 @@ def _open_keywords(tokens: list[Token], names: NameSource) -> tuple[list[str], R
 
 
 def _expression_completions(
-    code: str, tokens: list[Token], prefix: str, names: NameSource, limit: int
+    code: str, prefix: str, names: NameSource, limit: int
 ) -> list[Completion]:
     local = _declared_names(tokenize(code))
     kinds = {g: "class" for g in names.global_names()}

@@ -4,25 +4,31 @@
 store an `ImageLog` (`<sessions_dir>/image.changes`, replayed at start inside the store's
 `running()`) and the `ToolsWorkspaceCodec`, and tells the `ToolsService` to use them. The
 command handlers then call `commit_image` before replying to anything that may have changed
-the image, and `save_workspace` after a successful `evaluate`: it describes the bindings
-(printString runs user code, so in a worker under a token, like a doit) and saves the session
-through the session manager - the store's group commit writes the live objects (`#workspace`)
-and these JSON summaries (`#state`) - before the reply goes out.
+the image, and `save_workspace` before replying to an `evaluate` that bound a workspace
+variable: it describes the bindings (printString runs user code, so in a worker under a token,
+like a doit) and saves the session through the session manager - the store's group commit
+writes the live objects (`#workspace`) and these JSON summaries (`#state`). Evaluations that
+bound nothing mark their session unsaved; `run_workspace_flusher` saves those every
+`workspace_flush_interval_ms`, and the server flushes them once more when it stops.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import attrs
+from trio_util import periodic
 
-from stui_trio.protocol.commands import CommandContext
+from stui_trio.protocol.errors import StuiError
 from stui_trio.sessions.image_log import ImageLog
+from stui_trio.sessions.manager import SessionManager
 from stui_trio.sessions.workspace_codec import ToolsWorkspaceCodec, is_storable
-from stui_trio.tools import engine_port
 from stui_trio.tools.evaluator import run_in_worker
 from stui_trio.tools.inspector import clip
 from stui_trio.tools.session_tools import SessionTools, ToolsService
+
+log = logging.getLogger(__name__)
 
 
 async def commit_image(service: ToolsService) -> None:
@@ -32,22 +38,23 @@ async def commit_image(service: ToolsService) -> None:
 
 
 async def save_workspace(
-    ctx: CommandContext, service: ToolsService, tools: SessionTools, timeout: float
+    sessions: SessionManager, service: ToolsService, tools: SessionTools, timeout: float
 ) -> None:
-    """Save the session (its live workspace and JSON summaries) before the reply goes out."""
+    """Save the session (its live workspace and JSON summaries); returns once durable."""
     if not service.persist_workspaces:
         return
+    tools.unsaved = False  # what changes from here on is marked again
 
     image = service.image
 
     def describe(token: Any) -> dict[str, Any]:
         # printString runs user code: under a token, like a doit.
         context: dict[str, Any] = {}
-        with engine_port.guarded(image, token, tools.workspace):
-            for name, obj in list(engine_port.bindings(tools.workspace).items()):
-                class_name = engine_port.class_name_of(image, obj)
+        with image.activated(token, tools.workspace):
+            for name, obj in list(tools.workspace.bindings.items()):
+                class_name = image.class_name_of(obj)
                 try:
-                    shown = clip(engine_port.print_string(image, obj), 1000)
+                    shown = clip(image.print_string(obj), 1000)
                 except Exception:  # a failing printOn: must not lose the save
                     shown = f"a {class_name}"
                 context[name] = {"print_string": shown, "class": class_name,
@@ -58,12 +65,12 @@ async def save_workspace(
     async with tools.lock:
         context, _stopped = await run_in_worker(service, tools, describe, timeout)
     if context is None:
-        context = {name: {"print_string": "", "class": engine_port.class_name_of(image, obj),
+        context = {name: {"print_string": "", "class": image.class_name_of(obj),
                           "object_ref": tools.registry.register(obj),
                           "stored": is_storable(image, obj)}
-                   for name, obj in engine_port.bindings(tools.workspace).items()}
-    registry = {ref: engine_port.class_name_of(image, obj) for ref, obj in tools.registry.items()}
-    await ctx.sessions.update_state(ctx.client_id, tools.session_id, {
+                   for name, obj in tools.workspace.bindings.items()}
+    registry = {ref: image.class_name_of(obj) for ref, obj in tools.registry.items()}
+    await sessions.update_state(tools.owner, tools.session_id, {
         "workspace_context": context,
         "object_registry": registry,
         "inspector_state": tools.inspector.snapshot(),
@@ -75,6 +82,28 @@ async def save_workspace(
             for name, info in context.items() if not info["stored"]
         ],
     })
+
+
+async def flush_unsaved_workspaces(
+    sessions: SessionManager, service: ToolsService, timeout: float
+) -> int:
+    """Save every workspace changed since its last save; answers how many were saved."""
+    saved = 0
+    for tools in service.unsaved():
+        try:
+            await save_workspace(sessions, service, tools, timeout)
+            saved += 1
+        except StuiError as exc:  # closed or expired meanwhile, or the disk failed
+            log.warning("background save of session %s failed: %s", tools.session_id, exc)
+    return saved
+
+
+async def run_workspace_flusher(
+    sessions: SessionManager, service: ToolsService, interval: float, timeout: float
+) -> None:
+    """Every `interval` seconds, save the workspaces evaluations changed without binding."""
+    async for _ in periodic(interval):
+        await flush_unsaved_workspaces(sessions, service, timeout)
 
 
 def attach_persistence(store: Any, service: ToolsService) -> None:

@@ -31,8 +31,8 @@ from stui_trio.protocol.errors import (
     SyntaxError_,
     Timeout,
 )
+from stui_trio.smalltalk import EvalOutcome, InterruptToken
 from stui_trio.tools import engine_port
-from stui_trio.tools.engine_port import EvalResult
 from stui_trio.tools.inspector import clip, inspect_object
 from stui_trio.tools.session_tools import RunningEvaluation, SessionTools, ToolsService
 
@@ -55,7 +55,7 @@ async def run_in_worker(
     `token` defaults to a fresh engine interrupt token (anything with `interrupt(reason)`).
     Answers (what fn returned or None if abandoned, the stop reason or None).
     """
-    token = engine_port.new_token() if token is None else token
+    token = InterruptToken() if token is None else token
     grace = service.config.interrupt_grace
     hard_stop = trio.CancelScope(deadline=trio.current_time() + timeout + grace)
     running = RunningEvaluation(token, hard_stop)
@@ -87,7 +87,7 @@ async def run_in_worker(
     finally:
         if outcome is None and running.stop_reason is None:
             # Cancelled from outside (shutdown): make the abandoned worker stop too.
-            engine_port.interrupt(token, "cancelled")
+            token.interrupt("cancelled")
         tools.running = None
     return outcome, running.stop_reason
 
@@ -101,14 +101,14 @@ async def run_evaluation(
         )
     image = service.image
 
-    def work(token: Any) -> tuple[EvalResult, str, dict[str, Any] | None]:
+    def work(token: Any) -> tuple[EvalOutcome, str, dict[str, Any] | None]:
         result = engine_port.evaluate(image, tools.workspace, code, token)
         shown, inspection = result.print_string, None
         if result.kind == "success" and mode in ("display", "inspect"):
             # displayString / the fields' printStrings run user code: under the same token.
-            with engine_port.guarded(image, token, tools.workspace):
+            with image.activated(token, tools.workspace):
                 if mode == "display":
-                    shown = engine_port.display_string(image, result.value)
+                    shown = image.display_string(result.value)
                 else:
                     inspection = inspect_object(
                         result.value, lambda o: engine_port.object_view(image, o),
@@ -121,7 +121,7 @@ async def run_evaluation(
         done, stop_reason = await run_in_worker(service, tools, work, timeout)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     result, shown, inspection = (
-        done if done is not None else (EvalResult(kind="interrupted"), "", None)
+        done if done is not None else (EvalOutcome(kind="interrupted"), "", None)
     )
     at = _now_iso()
     tools.transcript.write(result.transcript_output)
@@ -148,11 +148,11 @@ async def run_evaluation(
 
 
 def summary(image: Any, obj: Any) -> tuple[str, str]:
-    return engine_port.print_string(image, obj), engine_port.class_name_of(image, obj)
+    return image.print_string(obj), image.class_name_of(obj)
 
 
 def _error_for(
-    result: EvalResult, stop_reason: str | None, timeout: float, elapsed_ms: float
+    result: EvalOutcome, stop_reason: str | None, timeout: float, elapsed_ms: float
 ) -> Exception:
     if result.kind == "syntax":
         return SyntaxError_(

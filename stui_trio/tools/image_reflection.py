@@ -3,9 +3,8 @@
 The engine's runtime keeps classes as `STClass` objects (name, superclass, ivars, classvars,
 package, comment, method dictionary of `CompiledMethod`s with their source) in
 `image.all_classes` and `image.globals`. This module reads them - never writes - and answers in
-the shapes of the protocol's browser commands. Together with `engine_port` it is the tools'
-only contact with engine internals; if the engine grows a public reflection API, these
-functions become one-line delegations.
+the shapes of the protocol's browser commands. Together with `engine_port` it is where the tools
+reach past the engine's public API into its object model.
 
 Senders are found by parsing each method's source once (cached per CompiledMethod object, so a
 recompiled method is parsed again) and collecting the selectors of its message nodes.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from stui_trio.tools import engine_port, image_reflection
+from stui_trio.tools import image_reflection
 from stui_trio.tools.completion import Receiver
 
 
@@ -22,7 +22,7 @@ class ImageNames:
         self._selectors: list[str] | None = None
 
     def workspace_variables(self) -> Iterable[str]:
-        return list(engine_port.bindings(self._workspace))
+        return list(self._workspace.bindings)
 
     def global_names(self) -> Iterable[str]:
         if self._globals is None:
@@ -32,9 +32,9 @@ class ImageNames:
     def class_of_variable(self, name: str) -> str | None:
         """Class of a workspace variable or, failing that, of a global (`Transcript`; a class
         global answers "Foo class", which completion reads as Foo's class side)."""
-        for scope in (engine_port.bindings(self._workspace), self._image.globals):
+        for scope in (self._workspace.bindings, self._image.globals):
             if name in scope:
-                return engine_port.class_name_of(self._image, scope[name])
+                return self._image.class_name_of(scope[name])
         return None
 
     def is_class_name(self, name: str) -> bool:

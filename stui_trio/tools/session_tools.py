@@ -80,6 +80,9 @@ class SessionTools:
         self.running: RunningEvaluation | None = None
         #: Bindings a restore could not bring back: {name, reason, ...} (see workspace_codec).
         self.not_restored: list[dict[str, str]] = []
+        #: Changed since its last save (by an evaluation that bound nothing): the background
+        #: flusher saves it.
+        self.unsaved = False
         self._config = config
 
     def stop(self, reason: str, grace: float) -> bool:
@@ -89,14 +92,14 @@ class SessionTools:
             return False
         if running.stop_reason is None:
             running.stop_reason = reason
-        engine_port.interrupt(running.token, reason)
+        running.token.interrupt(reason)
         running.hard_stop.deadline = min(running.hard_stop.deadline, trio.current_time() + grace)
         return True
 
     def snapshot(self) -> dict[str, Any]:
         """The session's tool state as live objects (storage serializes them)."""
         return {
-            "bindings": dict(engine_port.bindings(self.workspace)),
+            "bindings": dict(self.workspace.bindings),
             "object_registry": list(self.registry.items()),
             "registry_next": self.registry.next_number,
             "inspector_state": self.inspector.snapshot(),
@@ -106,7 +109,7 @@ class SessionTools:
 
     def restore(self, data: dict[str, Any]) -> None:
         """Put back what `snapshot()` gave (after storage read it back)."""
-        engine_port.bindings(self.workspace).update(data.get("bindings", {}))
+        self.workspace.bindings.update(data.get("bindings", {}))
         self.registry = ObjectRegistry(
             self._config.registry_capacity, int(data.get("registry_next", 1))
         )
@@ -149,7 +152,7 @@ class ToolsService:
     def tools_for(self, session_id: str, owner: str = "") -> SessionTools:
         tools = self._sessions.get(session_id)
         if tools is None:
-            workspace = engine_port.new_workspace(self.image)
+            workspace = self.image.new_workspace()
             tools = SessionTools(session_id, workspace, self.config, owner)
             self._sessions[session_id] = tools
             parked = self._parked.pop(session_id, None)
@@ -183,12 +186,16 @@ class ToolsService:
     def existing(self, session_id: str) -> SessionTools | None:
         return self._sessions.get(session_id)
 
+    def unsaved(self) -> list[SessionTools]:
+        """The sessions whose workspace changed since their last save."""
+        return [tools for tools in self._sessions.values() if tools.unsaved]
+
     def forget(self, session_id: str) -> None:
         """Drop a closed or expired session's tools (stopping its evaluation, if any)."""
         self._parked.pop(session_id, None)
         tools = self._sessions.pop(session_id, None)
         if tools is not None and tools.running is not None:
-            engine_port.interrupt(tools.running.token, "session closed")
+            tools.running.token.interrupt("session closed")
 
     def prune(self, is_live: Callable[[SessionTools], bool]) -> int:
         """Forget every session `is_live` says is gone; answers how many."""

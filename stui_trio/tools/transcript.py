@@ -37,10 +37,6 @@ class Transcript:
         self._entries: deque[TranscriptEntry] = deque(entries, maxlen=capacity)
         self._last_seq = self._entries[-1].seq if self._entries else 0
 
-    @property
-    def last_seq(self) -> int:
-        return self._last_seq
-
     def write(self, text: str) -> int | None:
         """Append one chunk of output (as one evaluation produced it); return its number."""
         if not text:

@@ -21,6 +21,9 @@ The transport knows frames and bytes, nothing of JSON or sessions. Three layers:
 - :mod:`.router` — :class:`RouterEndpoint`, the server's ROUTER bound to all its endpoints:
   ``await receive()`` and ``await send(envelope, body)``, safe from any number of tasks.
 
+Both socket classes share :class:`.lifecycle.Closable`: ``close()``/``aclose()`` and use as a
+context manager (``with`` or ``async with``).
+
 Errors (:mod:`.errors`): :class:`TransportError` and its subclasses :class:`EndpointError`
 (bind/connect failed; the message names the endpoint, fit for printing without a traceback),
 :class:`PeerGone` (reply to a disconnected peer) and :class:`PeerBusy` (peer's queue full).

@@ -41,8 +41,6 @@ Public API::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from types import TracebackType
-from typing import Self
 
 import trio
 import zmq
@@ -54,13 +52,14 @@ from stui_trio.transport.envelope import (
     parse_router_frames,
     reply_frames,
 )
+from stui_trio.transport.lifecycle import Closable
 from stui_trio.transport.socket import DEFAULT_LINGER_MS, SocketOptions, TrioSocket
 
 #: Per-peer high-water mark (messages) for both directions.
 DEFAULT_HWM = 10_000
 
 
-class RouterEndpoint:
+class RouterEndpoint(Closable):
     """A bound ROUTER socket speaking envelopes: receive requests, send mirrored replies."""
 
     def __init__(self, socket: TrioSocket) -> None:
@@ -137,26 +136,3 @@ class RouterEndpoint:
     def close(self) -> None:
         """Close the socket; a task blocked in :meth:`receive` gets ClosedResourceError."""
         self._socket.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-        await trio.lowlevel.checkpoint()

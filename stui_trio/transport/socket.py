@@ -49,13 +49,12 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Iterable, Mapping, Sequence
-from types import TracebackType
-from typing import Self
 
 import trio
 import zmq
 
 from stui_trio.transport.errors import PeerBusy, PeerGone, endpoint_error
+from stui_trio.transport.lifecycle import Closable
 
 #: Milliseconds ZeroMQ keeps trying to deliver queued messages after close (context term).
 DEFAULT_LINGER_MS = 200
@@ -71,7 +70,7 @@ _NOBLOCK_SNDMORE = int(zmq.NOBLOCK | zmq.SNDMORE)
 _RCVMORE = int(zmq.RCVMORE)
 
 
-class TrioSocket:
+class TrioSocket(Closable):
     """A pyzmq socket whose sends and receives are Trio-native ``await`` calls."""
 
     def __init__(self, sock: zmq.Socket) -> None:
@@ -257,32 +256,6 @@ class TrioSocket:
             trio.lowlevel.notify_closing(self._fd)
         self._parked.set()
         self._sock.close(linger=linger)
-
-    async def aclose(self) -> None:
-        self.close()
-        await trio.lowlevel.checkpoint()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- waiting (private) -----------------------------------------------------------------
 

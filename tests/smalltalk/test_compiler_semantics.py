@@ -8,17 +8,7 @@ from stui_trio.smalltalk import Image
 from stui_trio.smalltalk.compiler.codegen import CodeGen
 from stui_trio.smalltalk.compiler.scope import ClassContext
 from stui_trio.smalltalk.parser import parse_method
-
-
-@pytest.fixture(scope="module")
-def image() -> Image:
-    return Image.boot()
-
-
-def ps(image: Image, src: str) -> str:
-    o = image.evaluate(image.new_workspace(), src)
-    assert o.ok, (src, o.error_class, o.message_text)
-    return o.print_string
+from tests.smalltalk.conftest import ps
 
 
 @pytest.mark.parametrize("src,expected", [

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from stui_trio.smalltalk import EvalOutcome, Image, ImageChange
-
-
-@pytest.fixture(scope="module")
-def image() -> Image:
-    return Image.boot()
 
 
 def ev(image: Image, src: str, ws=None) -> EvalOutcome:

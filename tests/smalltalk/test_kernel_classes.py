@@ -7,11 +7,6 @@ import pytest
 from stui_trio.smalltalk import Image, reflection
 
 
-@pytest.fixture(scope="module")
-def image() -> Image:
-    return Image.boot()
-
-
 def ev(image: Image, ws, src: str):
     o = image.evaluate(ws, src)
     assert o.ok, (src, o.error_class, o.message_text)

@@ -8,17 +8,7 @@ from __future__ import annotations
 import pytest
 
 from stui_trio.smalltalk import Image
-
-
-@pytest.fixture(scope="module")
-def image() -> Image:
-    return Image.boot()
-
-
-def ps(image: Image, src: str) -> str:
-    o = image.evaluate(image.new_workspace(), src)
-    assert o.kind == "success", (src, o.error_class, o.message_text)
-    return o.print_string
+from tests.smalltalk.conftest import ps
 
 
 @pytest.mark.parametrize(("src", "expected"), [

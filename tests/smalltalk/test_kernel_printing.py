@@ -7,11 +7,6 @@ import pytest
 from stui_trio.smalltalk import Image
 
 
-@pytest.fixture(scope="module")
-def image() -> Image:
-    return Image.boot()
-
-
 @pytest.mark.parametrize("src,expected", [
     ("'it''s'", "'it''s'"), ("#foo", "#foo"), ("#at:put:", "#at:put:"), ("#+", "#+"),
     ("#'hello world'", "#'hello world'"), ("$a", "$a"), ("Character space", "Character space"),

@@ -55,9 +55,9 @@ def test_tools_config_reads_same_named_server_settings() -> None:
 
 
 def test_system_info_reports_the_real_image() -> None:
-    from stui_trio.tools import engine_port
+    from stui_trio.smalltalk import Image
 
-    service = ToolsService(engine_port.boot_image())
+    service = ToolsService(Image.boot())
     service.tools_for("s-1", "alice")
     info = service.system_info()
     assert info["available"] and info["classes"] > 20 and info["sessions_with_tools"] == 1

@@ -12,7 +12,7 @@ import time
 import trio
 
 from stui_trio.protocol.errors import EvaluationError, Interrupted, SyntaxError_, Timeout
-from stui_trio.tools.engine_port import EvalResult, Frame
+from stui_trio.smalltalk import EvalOutcome, Frame
 from stui_trio.tools.evaluator import _error_for, run_in_worker
 from stui_trio.tools.session_tools import SessionTools, ToolsConfig, ToolsService
 
@@ -117,17 +117,17 @@ async def test_evaluations_wait_for_a_thread_slot() -> None:
 
 
 def test_outcomes_become_protocol_errors_with_details() -> None:
-    syntax = _error_for(EvalResult("syntax", line=2, column=5, expected="']'",
+    syntax = _error_for(EvalOutcome("syntax", line=2, column=5, expected="']'",
                                    message_text="unclosed block"), None, 1.0, 3.0)
     assert isinstance(syntax, SyntaxError_)
     assert syntax.details == {"line": 2, "column": 5, "expected": "']'",
                               "message_text": "unclosed block"}
     stack = (Frame("SmallInteger", "/", 1), Frame("UndefinedObject", "DoIt", 1))
-    failed = EvalResult("error", error_class="ZeroDivide", message_text="division by zero",
+    failed = EvalOutcome("error", error_class="ZeroDivide", message_text="division by zero",
                         stack=stack)
     error = _error_for(failed, None, 1.0, 3.0)
     assert isinstance(error, EvaluationError) and error.details is not None
     assert error.details["error_class"] == "ZeroDivide"
     assert error.details["stack"][0] == {"class_name": "SmallInteger", "selector": "/", "line": 1}
-    assert isinstance(_error_for(EvalResult("interrupted"), "timeout", 0.5, 510.0), Timeout)
-    assert isinstance(_error_for(EvalResult("interrupted"), "interrupted", 0.5, 10.0), Interrupted)
+    assert isinstance(_error_for(EvalOutcome("interrupted"), "timeout", 0.5, 510.0), Timeout)
+    assert isinstance(_error_for(EvalOutcome("interrupted"), "interrupted", 0.5, 10.0), Interrupted)

@@ -36,11 +36,10 @@ from __future__ import annotations
 from typing import Any
 
 from stui_trio.smalltalk import ast as A
-from stui_trio.smalltalk.compiler.inline import InliningMixin, is_const_expr, is_int_literal
+from stui_trio.smalltalk.compiler.fastpaths import fast_path
+from stui_trio.smalltalk.compiler.inline import InliningMixin, is_const_expr
 from stui_trio.smalltalk.compiler.scope import ClassContext, FunctionScope, LexScope
 
-INLINE_INT_OPS = {"+": "+", "-": "-", "*": "*", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
-                  "=": "==", "~=": "!=", "//": "//", "\\\\": "%"}
 SPECIAL_NAMES = {"nil": "None", "true": "True", "false": "False"}
 RESERVED = {"self", "super", "thisContext", "nil", "true", "false"}
 
@@ -136,7 +135,7 @@ class CodeGen(InliningMixin):
             self.emit(f"    return _primerr({nk}, _e)")
             if not node.body.statements:
                 self.emit(f"return _primfail(self, {nk})")
-        self.body(node.body, scope, top=True)
+        self.body(node.body, scope)
         return self.wrap(f"m_{_safe(node.selector)}", ["self", *params], body_lines_start)
 
     def doit_fn(self, node: A.DoItNode) -> str:
@@ -146,7 +145,7 @@ class CodeGen(InliningMixin):
         start = len(self.lines)
         self.indent = 2
         self.emit("if _P[0]: _poll()")
-        self.body(node.body, scope, top=True)
+        self.body(node.body, scope)
         return self.wrap("doit", ["self"], start)
 
     def wrap(self, name: str, params: list[str], start: int) -> str:
@@ -181,7 +180,7 @@ class CodeGen(InliningMixin):
         return py
 
     # ---- statements -------------------------------------------------------------------
-    def body(self, seq: A.SequenceNode, scope: LexScope, *, top: bool) -> None:
+    def body(self, seq: A.SequenceNode, scope: LexScope) -> None:
         for t in seq.temporaries:
             self.emit(f"{self.declare(scope, t.name)} = None")
         stmts = seq.statements
@@ -401,51 +400,8 @@ class CodeGen(InliningMixin):
             owner = self.const(self.cctx.cls, ("cls",))
             return f"_SL({owner}, {k})({call_args})"
         generic = f"(_C({rcv}).mc.get({k}) or _L({rcv}, {k}))({call_args})"
-        if len(args) == 1 and selector in INLINE_INT_OPS:
-            a = args[0]
-            op = INLINE_INT_OPS[selector]
-            conds = []
-            if not is_int_literal(rcv):
-                conds.append(f"type({rcv}) is int")
-            if not is_int_literal(a):
-                conds.append(f"type({a}) is int")
-            if selector in ("//", "\\\\"):
-                if is_int_literal(a) and int(a) == 0:
-                    return generic
-                if not is_int_literal(a):
-                    conds.append(a)
-            if selector == "*":
-                conds.append(f"-0x40000000 < {rcv} < 0x40000000")
-                conds.append(f"-0x40000000 < {a} < 0x40000000")
-            if not conds:
-                return f"({rcv} {op} {a})"
-            return f"(({rcv} {op} {a}) if {' and '.join(conds)} else {generic})"
-        if selector in ("==", "~~") and len(args) == 1:
-            a = args[0]
-            same = (f"_ideq({rcv}, {a})" if is_int_literal(rcv) or is_int_literal(a)
-                    else f"({rcv} is {a} or _ideq({rcv}, {a}))")
-            return same if selector == "==" else f"(not {same})"
-        if selector in ("isNil", "notNil") and is_int_literal(rcv):
-            return "False" if selector == "isNil" else "True"
-        if selector == "isNil":
-            return f"({rcv} is None)"
-        if selector == "notNil":
-            return f"({rcv} is not None)"
-        if selector == "class":
-            return f"_C({rcv})"
-        if selector in ("value", "value:", "value:value:", "value:value:value:"):
-            return (f"({rcv}.fn({', '.join(args)}) if type({rcv}) is _Blk and {rcv}.nargs == "
-                    f"{len(args)} else {generic})")
-        if selector == "at:" and not is_const_expr(rcv):
-            i = args[0]
-            return (f"({rcv}[{i} - 1] if type({rcv}) is list and type({i}) is int and "
-                    f"0 < {i} <= len({rcv}) else {generic})")
-        if selector == "at:put:" and not is_const_expr(rcv):
-            i, v = args
-            return (f"(_aput({rcv}, {i}, {v}) if type({rcv}) is list and type({i}) is int and "
-                    f"0 < {i} <= len({rcv}) else {generic})")
-        return generic
-
+        fast = fast_path(rcv, selector, args, generic)
+        return generic if fast is None else fast
 
 
 class _RawStr(str):

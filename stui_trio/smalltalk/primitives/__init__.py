@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from stui_trio.smalltalk.primitives import classdef, collections, numbers, objects, strings
+from stui_trio.smalltalk.primitives import (
+    classdef,
+    collections,
+    hashed,
+    numbers,
+    objects,
+    strings,
+)
 
 
 def register_all(image: Any, prims: dict, limits: Any) -> None:
-    for module in (numbers, objects, collections, strings, classdef):
+    for module in (numbers, objects, collections, hashed, strings, classdef):
         module.register(image, prims, limits)

@@ -98,11 +98,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
     err = image.error
     max_bits = limits.max_integer_bits
 
-    def check_bits(bits: int) -> None:
-        if bits > max_bits:
-            raise PrimitiveFailed
-
-    def big(bits: int, what: str) -> Any:
+    def big(what: str) -> Any:
         return err("Error", f"{what}: result would exceed {max_bits} bits")
 
     def zero_divide(dividend: Any) -> Any:
@@ -121,7 +117,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
 
     def mul(a: Any, b: Any) -> Any:
         if type(a) is int and type(b) is int and a.bit_length() + b.bit_length() > max_bits:
-            return big(0, "multiplication")
+            return big("multiplication")
         x, y, scale = coerce(a, b)
         r = x * y
         if type(a) is ScaledDecimal and type(b) is ScaledDecimal:
@@ -175,7 +171,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
     def bit_shift(a: int, n: int) -> int:
         if n > 0:
             if a.bit_length() + n > max_bits:
-                return big(0, "bitShift:")
+                return big("bitShift:")
             return a << n
         return a >> -n
 
@@ -189,7 +185,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
                 return norm(Fraction(1) / Fraction(a) ** -n)
             bits = (abs(a.numerator if type(a) is Fraction else a)).bit_length() * n
             if bits > max_bits:
-                return big(bits, "raisedTo:")
+                return big("raisedTo:")
             return norm(Fraction(a) ** n) if type(a) is Fraction else a ** n
         x, y, _ = coerce(a, n)
         try:
@@ -204,7 +200,7 @@ def register(image: Any, prims: dict, limits: Any) -> None:
         if n < 0:
             return err("Error", "Not valid for negative integers")
         if n > limits.max_factorial:
-            return big(0, "factorial")
+            return big("factorial")
         return math.factorial(n)
 
     def sqrt(a: Any) -> Any:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from stui_trio.smalltalk.ast import LiteralNode
+from stui_trio.smalltalk.parser import parse_expression
 from stui_trio.smalltalk.runtime.control import PrimitiveFailed
 from stui_trio.smalltalk.runtime.objects import Block, Character, STString, Symbol
 
@@ -105,9 +107,6 @@ def register(image: Any, prims: dict, limits: Any) -> None:
     def as_number(s: Any) -> Any:
         st = text(s).strip()
         try:
-            from stui_trio.smalltalk.ast import LiteralNode
-            from stui_trio.smalltalk.parser import parse_expression
-
             node = parse_expression(st)
             if isinstance(node, LiteralNode) and type(node.value) in (int, float):
                 return node.value

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stui_trio.smalltalk.runtime.objects import STClass, STIndexed, STObject
+from stui_trio.smalltalk.runtime.objects import STClass
 
 KINDS = ("pointers", "variable", "bytes", "special")
 
@@ -103,10 +103,3 @@ def _migrate(image: Any, old_layouts: dict, changed: set, meta_old: dict,
         cls.slots = [values.get(n) for n in meta.all_ivars()]
     for c in changed | {m.meta_of for m in meta_changed}:
         image.recompile_class(c)
-
-
-def new_instance(cls: STClass) -> STObject:
-    n = len(cls.all_ivars())
-    if cls.kind == "variable":
-        return STIndexed(cls, [None] * n, [])
-    return STObject(cls, [None] * n)

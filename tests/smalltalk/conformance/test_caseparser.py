@@ -6,28 +6,9 @@ expectations, ids) and that every shipped case file parses with unique ids.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-
-def _load_caseparser() -> ModuleType:
-    # Same loader as test_conformance.py: the tests tree has no packages (importlib mode).
-    name = "stui_conformance_caseparser"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("caseparser.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cp = _load_caseparser()
+from tests.smalltalk.conformance import caseparser as cp
 
 
 def test_single_line_print_case() -> None:

@@ -10,38 +10,13 @@ with `error_class` and `message_text`, and `image.display_string(value)`.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.smalltalk.conformance import caseparser
 
-def _load_caseparser() -> ModuleType:
-    # Loaded by path: the tests tree has no packages (pytest runs in importlib mode).
-    name = "stui_conformance_caseparser"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("caseparser.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-caseparser = _load_caseparser()
 CASES = caseparser.load_all_cases()
-
-
-@pytest.fixture(scope="module")
-def image() -> Any:
-    # Imported here so that collection (and the parser self-test) works without the engine.
-    from stui_trio.smalltalk import Image
-
-    return Image.boot()
 
 
 def _is_success(outcome: Any) -> bool:
