@@ -63,6 +63,12 @@ SETTING_HELP: dict[str, str] = {
     "group_commit_window_ms": "extra ms to wait for more saves before writing a batch; saves "
     "arriving during a write share the next fsync anyway (default 0)",
     "relaxed_flush_interval_ms": "relaxed durability: ms between flushes (default 100)",
+    "registry_capacity": "object references kept per session (default 10000)",
+    "history_capacity": "evaluation history entries kept per session (default 500)",
+    "transcript_capacity": "Transcript entries kept per session (default 2000)",
+    "inspector_history": "inspector navigation steps kept per session (default 50)",
+    "evaluation_threads": "evaluations running at once, all sessions together (default 4)",
+    "completion_limit": "most completions one 'complete' answers (default 50)",
     "workspace_flush_interval_ms": "ms between background saves of workspaces changed by "
     "evaluations that bound no variable (default 1000)",
     "session_backups": "older versions kept per session file (default 3)",

@@ -113,6 +113,17 @@ class ServerConfig:
     #: Session files not saved for this long (and quarantined files older than it) are
     #: removed by the sweeper; 0 = never. Must not be below session_timeout.
     session_file_max_age: float = attrs.field(default=30 * 86400.0, validator=_non_negative)
+    #: Per-session limits of the live tools (each session keeps these bounded and persisted):
+    #: object references kept (least recently used dropped first), evaluation history
+    #: entries, Transcript entries, inspector navigation steps.
+    registry_capacity: int = attrs.field(default=10_000, validator=_positive)
+    history_capacity: int = attrs.field(default=500, validator=_positive)
+    transcript_capacity: int = attrs.field(default=2_000, validator=_positive)
+    inspector_history: int = attrs.field(default=50, validator=_positive)
+    #: Evaluations running at once in worker threads (a CapacityLimiter), all sessions together.
+    evaluation_threads: int = attrs.field(default=4, validator=_positive)
+    #: Most completions one `complete` answers.
+    completion_limit: int = attrs.field(default=50, validator=_positive)
     #: Test builds only: registers commands that crash or sleep on purpose.
     enable_test_commands: bool = False
 

@@ -1,0 +1,28 @@
+"""The tools layer's per-session limits come from the server's configuration (flags here)."""
+
+from __future__ import annotations
+
+from tests.conftest import WireClient
+
+
+def test_history_and_transcript_capacities_are_configurable(start_server) -> None:
+    server = start_server("--history-capacity", "2", "--transcript-capacity", "3",
+                          "--session-store", "memory")
+    with WireClient(server.endpoint, "limits") as client:
+        sid = client.ok("create_session")["session_id"]
+        for i in range(5):
+            client.ok("evaluate", parameters={
+                "session_id": sid, "code": f"Transcript show: 'line {i}'. {i}"})
+        history = client.ok("get_history", parameters={"session_id": sid})["entries"]
+        assert [e["result"] for e in history] == ["3", "4"]
+        transcript = client.ok("get_transcript", parameters={"session_id": sid})
+        assert [e["text"] for e in transcript["entries"]] == ["line 2", "line 3", "line 4"]
+        assert transcript["missed"] == 2
+
+
+def test_completion_limit_is_configurable(start_server) -> None:
+    server = start_server("--completion-limit", "3", "--session-store", "memory")
+    with WireClient(server.endpoint, "limits2") as client:
+        sid = client.ok("create_session")["session_id"]
+        result = client.ok("complete", parameters={"session_id": sid, "code": "3 a"})
+        assert len(result["completions"]) == 3  # SmallInteger understands many more a*
