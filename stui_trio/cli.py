@@ -69,6 +69,8 @@ SETTING_HELP: dict[str, str] = {
     "inspector_history": "inspector navigation steps kept per session (default 50)",
     "evaluation_threads": "evaluations running at once, all sessions together (default 4)",
     "completion_limit": "most completions one 'complete' answers (default 50)",
+    "gil_switch_interval_ms": "ms a thread may hold the GIL before another runs; shorter keeps "
+    "the server responsive while evaluations run (default 1; CPython's own is 5)",
     "workspace_flush_interval_ms": "ms between background saves of workspaces changed by "
     "evaluations that bound no variable (default 1000)",
     "session_backups": "older versions kept per session file (default 3)",
@@ -174,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stui_trio: error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log_level)
+    # Interpreter-wide, so set once here at the entry point, not by the library.
+    sys.setswitchinterval(config.gil_switch_interval_ms / 1000.0)
 
     def ready(endpoints: list[str]) -> None:
         # One line on stdout that scripts (and tests) wait for.

@@ -122,6 +122,10 @@ class ServerConfig:
     inspector_history: int = attrs.field(default=50, validator=_positive)
     #: Evaluations running at once in worker threads (a CapacityLimiter), all sessions together.
     evaluation_threads: int = attrs.field(default=4, validator=_positive)
+    #: How often (ms) CPython lets another thread take the GIL. Evaluations are CPU-bound
+    #: Python in worker threads; a shorter interval than CPython's 5 ms lets the event loop
+    #: answer other clients sooner while one runs.
+    gil_switch_interval_ms: float = attrs.field(default=1.0, validator=_positive)
     #: Most completions one `complete` answers.
     completion_limit: int = attrs.field(default=50, validator=_positive)
     #: Test builds only: registers commands that crash or sleep on purpose.

@@ -58,6 +58,7 @@ def _info_sections(ctx: CommandContext) -> dict[str, dict[str, Any]]:
             "implementation": platform.python_implementation(),
             "system": platform.system(),
             "pid": os.getpid(),
+            "gil_switch_interval_ms": round(sys.getswitchinterval() * 1000.0, 3),
         },
         "clients": {
             "connected_clients": ctx.server.connected_clients(),

@@ -26,3 +26,11 @@ def test_completion_limit_is_configurable(start_server) -> None:
         sid = client.ok("create_session")["session_id"]
         result = client.ok("complete", parameters={"session_id": sid, "code": "3 a"})
         assert len(result["completions"]) == 3  # SmallInteger understands many more a*
+
+
+def test_gil_switch_interval_is_set_by_the_server(start_server) -> None:
+    default = start_server("--session-store", "memory")
+    tuned = start_server("--gil-switch-interval-ms", "2.5", "--session-store", "memory")
+    with WireClient(default.endpoint, "gil") as a, WireClient(tuned.endpoint, "gil") as b:
+        assert a.ok("system_info")["platform"]["gil_switch_interval_ms"] == 1.0
+        assert b.ok("system_info")["platform"]["gil_switch_interval_ms"] == 2.5
