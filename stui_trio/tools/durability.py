@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 import attrs
+import trio
 from trio_util import periodic
 
 from stui_trio.protocol.errors import StuiError
@@ -87,14 +88,23 @@ async def save_workspace(
 async def flush_unsaved_workspaces(
     sessions: SessionManager, service: ToolsService, timeout: float
 ) -> int:
-    """Save every workspace changed since its last save; answers how many were saved."""
+    """Save every workspace changed since its last save; answers how many were saved.
+
+    The saves run side by side so the store's group commit writes them in one batch
+    (one after another, each would wait for its own fsync)."""
     saved = 0
-    for tools in service.unsaved():
+
+    async def save(tools: SessionTools) -> None:
+        nonlocal saved
         try:
             await save_workspace(sessions, service, tools, timeout)
             saved += 1
         except StuiError as exc:  # closed or expired meanwhile, or the disk failed
             log.warning("background save of session %s failed: %s", tools.session_id, exc)
+
+    async with trio.open_nursery() as nursery:
+        for tools in service.unsaved():
+            nursery.start_soon(save, tools)
     return saved
 
 
