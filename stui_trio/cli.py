@@ -24,7 +24,8 @@ from stui_trio import __version__
 from stui_trio.config import ConfigError, ServerConfig, build_config
 from stui_trio.server.supervisor import serve
 from stui_trio.server.wire import TransportError
-from stui_trio.storage import StorageLocked
+from stui_trio.sessions.image_log import IMAGE_CHANGES_NAME, compact_change_log
+from stui_trio.storage import SaveFailed, StorageLocked
 
 #: Help text per setting (flags are generated from the config's fields).
 SETTING_HELP: dict[str, str] = {
@@ -63,11 +64,19 @@ SETTING_HELP: dict[str, str] = {
     "group_commit_window_ms": "extra ms to wait for more saves before writing a batch; saves "
     "arriving during a write share the next fsync anyway (default 0)",
     "relaxed_flush_interval_ms": "relaxed durability: ms between flushes (default 100)",
+    "checkpoint_interval_ms": "full durability: ms between checkpoints that write the "
+    "journaled sessions' STON files and cut the journal (default 1000)",
     "registry_capacity": "object references kept per session (default 10000)",
     "history_capacity": "evaluation history entries kept per session (default 500)",
     "transcript_capacity": "Transcript entries kept per session (default 2000)",
     "inspector_history": "inspector navigation steps kept per session (default 50)",
+    "reply_buffer_size": "recent replies kept per session so a retried request id is "
+    "answered, not run twice; 0 = off (default 64)",
     "evaluation_threads": "evaluations running at once, all sessions together (default 4)",
+    "interrupt_grace": "seconds a stopped evaluation's worker may take to notice before the "
+    "reply stops waiting for it (default 0.25)",
+    "change_log_compact_min_superseded": "rewrite the image change log with only its live "
+    "entries at start once this many are superseded; 0 = never (default 1000)",
     "completion_limit": "most completions one 'complete' answers (default 50)",
     "gil_switch_interval_ms": "ms a thread may hold the GIL before another runs; shorter keeps "
     "the server responsive while evaluations run (default 1; CPython's own is 5)",
@@ -126,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, metavar="FILE.toml", help="TOML settings file")
     parser.add_argument("--version", action="version", version=f"stui_trio {__version__}")
+    parser.add_argument(
+        "--compact-changes", action="store_true",
+        help="rewrite the sessions dir's image change log (image.changes) with only its live "
+        "entries, then exit; refused while a server holds the directory",
+    )
     for field in attrs.fields(ServerConfig):
         if field.name in _NO_FLAG:
             continue
@@ -164,10 +178,36 @@ def configure_logging(level: str) -> None:
     )
 
 
+def compact_changes(config: ServerConfig) -> int:
+    """``--compact-changes``: compact ``<sessions_dir>/image.changes`` offline, then exit.
+
+    Exit 0 when compacted or nothing was superseded, 1 when the log holds entries this version
+    does not understand (left as it is), 2 when a server holds the directory or writing failed.
+    """
+    path = config.sessions_dir / IMAGE_CHANGES_NAME
+    if not path.exists():
+        print(f"stui_trio: {path}: no change log, nothing to compact", flush=True)
+        return 0
+    try:
+        result, repair = compact_change_log(path)
+    except StorageLocked as exc:
+        print(f"stui_trio: error: {exc}; stop that server first, --compact-changes needs the "
+              "directory to itself", file=sys.stderr)
+        return 2
+    except SaveFailed as exc:
+        print(f"stui_trio: error: {exc}; the change log was left as it was", file=sys.stderr)
+        return 2
+    if repair is not None:
+        print(f"stui_trio: {repair}", file=sys.stderr)
+    print(f"stui_trio: {path}: {result.describe()}", flush=True)
+    return 1 if result.refused else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     overrides: dict[str, Any] = {
-        k: v for k, v in vars(args).items() if k != "config" and v is not None
+        k: v for k, v in vars(args).items()
+        if k not in ("config", "compact_changes") and v is not None
     }
     try:
         config = build_config(config_file=args.config, env=os.environ, overrides=overrides)
@@ -176,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stui_trio: error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log_level)
+    if args.compact_changes:
+        return compact_changes(config)
     # Interpreter-wide, so set once here at the entry point, not by the library.
     sys.setswitchinterval(config.gil_switch_interval_ms / 1000.0)
 

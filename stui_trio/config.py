@@ -102,12 +102,19 @@ class ServerConfig:
     group_commit_window_ms: float = attrs.field(default=0.0, validator=_non_negative)
     #: Relaxed durability: milliseconds between flushes.
     relaxed_flush_interval_ms: float = attrs.field(default=100.0, validator=_positive)
+    #: Full durability: ms between checkpoints, which write the journaled sessions' files
+    #: (each once, however often it was saved) and cut the journal.
+    checkpoint_interval_ms: float = attrs.field(default=1000.0, validator=_positive)
     #: An evaluate that binds a workspace variable is acknowledged after its session is on
     #: disk; the rest of what evaluations change (history, Transcript, object registry, state
     #: inside bound objects) is saved every workspace_flush_interval_ms.
     workspace_flush_interval_ms: float = attrs.field(default=1000.0, validator=_positive)
     #: Older versions kept per session file (session_....ston.1 .. .N).
     session_backups: int = attrs.field(default=3, validator=_non_negative)
+    #: The image change log (``image.changes``) is rewritten with only its live entries at
+    #: start (after replay) once at least this many of its entries are superseded (a method
+    #: compiled again, a class redefined, a method removed); 0 = never at start.
+    change_log_compact_min_superseded: int = attrs.field(default=1000, validator=_non_negative)
     #: Disk bytes one client's folder may use (backups and quarantine included); 0 = no cap.
     client_disk_quota_bytes: int = attrs.field(default=64 * 1024 * 1024, validator=_non_negative)
     #: Session files not saved for this long (and quarantined files older than it) are
@@ -120,8 +127,14 @@ class ServerConfig:
     history_capacity: int = attrs.field(default=500, validator=_positive)
     transcript_capacity: int = attrs.field(default=2_000, validator=_positive)
     inspector_history: int = attrs.field(default=50, validator=_positive)
+    #: Recent replies kept (and persisted) per session, by request id, so a retried request
+    #: is answered from it instead of running twice; 0 disables (and get_missed_replies).
+    reply_buffer_size: int = attrs.field(default=64, validator=_non_negative)
     #: Evaluations running at once in worker threads (a CapacityLimiter), all sessions together.
     evaluation_threads: int = attrs.field(default=4, validator=_positive)
+    #: Seconds a stopped (interrupted or timed-out) evaluation's worker may take to notice
+    #: before its request is answered and the worker is left to finish on its own.
+    interrupt_grace: float = attrs.field(default=0.25, validator=_positive)
     #: How often (ms) CPython lets another thread take the GIL. Evaluations are CPU-bound
     #: Python in worker threads; a shorter interval than CPython's 5 ms lets the event loop
     #: answer other clients sooner while one runs.

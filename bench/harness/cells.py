@@ -1,7 +1,8 @@
 """Table cells for the benchmark's reports: one formatting of each kind of number.
 
 The Markdown report (`markdown.py`) and the console tables (`report.py`) print the same numbers;
-these helpers keep them written the same way ("-" where a value is missing).
+these helpers keep them written the same way ("-" where a value is missing); `md_table` lays
+out a Markdown table.
 """
 
 from __future__ import annotations
@@ -20,3 +21,11 @@ def num(value: float | None) -> str:
 def ratio(value: float | None, suffix: str = "") -> str:
     """A ratio with two decimals (the Markdown report adds an "x")."""
     return "-" if value is None else f"{value:.2f}{suffix}"
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table (first column left-aligned, the rest right), then a blank line."""
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return [*out, ""]

@@ -16,6 +16,12 @@ at Poisson arrivals averaging ``rate`` per second. A paced op that falls due whi
 client still waits for the previous reply has its latency counted from the due time (no
 coordinated omission); one that falls due while the client is idle counts from the moment
 the sleeping task woke (the generator's timer slack is not the server's latency).
+
+An *idle pinger* (``idle_ping_rate`` > 0): client 0 does not run the mix; it only pings,
+paced at that rate, whatever the step's shape (label ``idle_ping``), so the report has the
+latency a quiet user sees while the others load the server (issue 5's "ping of an idle
+client while others run heavy evaluations"). ``op_args`` passes values chosen at run time
+(e.g. the calibrated ~10 ms doit) to the ops, which read them from ``caller.op_args``.
 """
 
 from __future__ import annotations
@@ -26,15 +32,15 @@ import multiprocessing as mp
 import random
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import trio
 import zmq
 
-from bench.scenarios import Mix
-from bench.scenarios.sessions import CLIENT_INFO, PLACEHOLDER_SESSION
+from bench.scenarios import Mix, Op
+from bench.scenarios.sessions import CLIENT_INFO, IDLE_PING, PLACEHOLDER_SESSION
 from stui_trio.client import SocketKind, StuiError, wire
 from stui_trio.transport import TrioSocket
 
@@ -56,6 +62,8 @@ class StepConfig:
     kind: SocketKind = SocketKind.REQ
     request_timeout: float = 10.0
     seed: int = 7
+    idle_ping_rate: float = 0.0   # > 0: client 0 only pings, paced at this rate (idle_ping)
+    op_args: tuple[tuple[str, str], ...] = ()  # run-time values for the ops (caller.op_args)
 
 
 class Recorder:
@@ -93,6 +101,7 @@ class SimClient:
         self._record = record
         self._ids = itertools.count(1)
         self._socket = self._open()
+        self.op_args: Mapping[str, str] = dict(config.op_args)
 
     def _open(self) -> TrioSocket:
         kind = zmq.REQ if self._config.kind is SocketKind.REQ else zmq.DEALER
@@ -148,15 +157,25 @@ async def _teardown(client: SimClient, target: str) -> None:
 
 
 async def _load(client: SimClient, config: StepConfig, index: int, deadline_ns: int) -> None:
+    if config.idle_ping_rate > 0 and index == 0:
+        idle = Mix((IDLE_PING,), (1.0,)).chooser(0)
+        await _paced(client, config, idle, config.idle_ping_rate, index, deadline_ns)
+        return
     choose = config.mix.chooser(config.seed * 1_000_003 + index)
-    done = 0
     if config.shape == "saturation":
+        done = 0
         while done < config.max_ops and time.perf_counter_ns() < deadline_ns:
             await choose().run(client, time.perf_counter_ns())
             done += 1
         return
+    await _paced(client, config, choose, config.rate, index, deadline_ns)
+
+
+async def _paced(client: SimClient, config: StepConfig, choose: Callable[[], Op], rate: float,
+                 index: int, deadline_ns: int) -> None:
+    done = 0
     rng = random.Random(config.seed * 7_919 + index)
-    gap_ns = 1e9 / config.rate
+    gap_ns = 1e9 / rate
     due = time.perf_counter_ns() + int(rng.expovariate(1.0) * gap_ns)
     while done < config.max_ops and due < deadline_ns:
         delay = (due - time.perf_counter_ns()) / 1e9

@@ -2,7 +2,8 @@
 
 A person should trust it at a glance: the targets first (pass/fail, by how much), then the
 latency tables per shape with ratios to the echo floor, throughput and memory per step, the
-plots, the engine microbenchmarks, the profile's hot spots, and how the numbers were made.
+plots, the evaluate and persistence scenarios, the engine microbenchmarks, the profile's hot
+spots, and how the numbers were made.
 """
 
 from __future__ import annotations
@@ -13,21 +14,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bench.harness import plots
-from bench.harness.cells import ms, num, ratio
+from bench.harness import plots, scenario_report
+from bench.harness.cells import md_table, ms, num, ratio
 
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |",
-           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return [*out, ""]
+_table = md_table
 
 
 def _targets(data: dict[str, Any]) -> list[str]:
-    rows = [[t["group"], t["name"], t["shown"], f"**{t['verdict']}**", t["note"]]
+    rows = [[t["group"], t["name"], t["shown"], f"**{t['verdict']}**", t["shape"], t["note"]]
             for t in data["targets"]]
-    return _table(["", "target", "measured", "verdict", "where / by how much"], rows)
+    return _table(["", "target", "measured", "verdict", "shape / source",
+                   "where / by how much"], rows)
 
 
 def _latency(data: dict[str, Any], shape: str) -> list[str]:
@@ -128,7 +125,22 @@ def _profile(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render(data: dict[str, Any], latency_png: str, memory_png: str) -> str:
+def _ladder(data: dict[str, Any], latency_png: str | None, memory_png: str | None,
+            ) -> list[str]:
+    s = data["settings"]
+    if not data["steps"]:
+        return ["## Ladder", "", f"not run (groups: {', '.join(s['groups'])})", ""]
+    lines = ["## Latency vs clients", "", f"![latency vs clients]({latency_png})", ""]
+    for shape in s["shapes"]:
+        what = (f"open loop, each client ~{s['rate_per_client']} op/s (Poisson), latency from "
+                "the scheduled send time" if shape == "paced"
+                else "each client sends its next request as soon as the reply arrives")
+        lines += [f"### {shape} ({what})", "", *_latency(data, shape)]
+    return [*lines, "## Throughput and memory per step", "", *_steps(data),
+            f"![memory vs clients]({memory_png})", ""]
+
+
+def render(data: dict[str, Any], latency_png: str | None, memory_png: str | None) -> str:
     s, m = data["settings"], data["machine"]
     lines = [
         f"# stui_trio benchmark — {data['started_at']}", "",
@@ -141,23 +153,14 @@ def render(data: dict[str, Any], latency_png: str, memory_png: str) -> str:
         *_targets(data),
         *[f"- {note}" for note in data["probe"]["notes"]],
         "",
-        "## Latency vs clients", "",
-        f"![latency vs clients]({latency_png})", "",
-    ]
-    for shape in s["shapes"]:
-        what = (f"open loop, each client ~{s['rate_per_client']} op/s (Poisson), latency from "
-                "the scheduled send time" if shape == "paced"
-                else "each client sends its next request as soon as the reply arrives")
-        lines += [f"### {shape} ({what})", "", *_latency(data, shape)]
-    lines += [
-        "## Throughput and memory per step", "",
-        *_steps(data),
-        f"![memory vs clients]({memory_png})", "",
+        *_ladder(data, latency_png, memory_png),
+        *scenario_report.markdown(data),
         "## Errors", "", *_errors(data),
         "## Engine microbenchmarks", "", *_engine(data),
         "## Server profile", "", *_profile(data),
         "## How this was measured", "",
-        f"- Ladder {s['ladder']}, shapes {s['shapes']}, socket kind {s['kind']}, up to "
+        f"- Groups run: {', '.join(s['groups'])}. Ladder {s['ladder']}, shapes {s['shapes']}, "
+        f"socket kind {s['kind']}, up to "
         f"{s['processes']} load-generator processes, each hosting its share of the clients "
         "(one socket and one Trio task per client); server and load share the machine's "
         "cores. Design and caveats: `docs/benchmarks.md`.",
@@ -169,7 +172,9 @@ def render(data: dict[str, Any], latency_png: str, memory_png: str) -> str:
         "connected, one session each - fresh server RSS) / N. CPU: the server's user + system "
         "time (all threads) over the load phase, per completed request; the generators' CPU "
         "shows whether the load generators, not the server, were the limit (2 cores = "
-        "2 CPU-s per second of wall time for everything).",
+        "2 CPU-s per second of wall time for everything). Session files: the current file of "
+        "each session (`<client>/session_*.ston`; backups, journal and change log not "
+        "counted).",
         "",
     ]
     return "\n".join(lines)
@@ -182,10 +187,13 @@ def write_all(directory: Path, data: dict[str, Any], started: dt.datetime) -> li
     stamp = started.strftime("%Y-%m-%dT%H%M%SZ")
     json_path = directory / f"{stamp}.json"
     json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    latency = plots.latency_plot(data, directory / f"{stamp}-latency.png")
-    memory = plots.memory_plot(data, directory / f"{stamp}-memory.png")
+    pngs: list[Path] = []
+    if data["steps"]:  # the plots are of the ladder
+        pngs = [plots.latency_plot(data, directory / f"{stamp}-latency.png"),
+                plots.memory_plot(data, directory / f"{stamp}-memory.png")]
     md = directory / f"{stamp}.md"
-    md.write_text(render(data, latency.name, memory.name), encoding="utf-8")
+    md.write_text(render(data, *(p.name for p in pngs) if pngs else (None, None)),
+                  encoding="utf-8")
     latest = directory / "latest.md"
     shutil.copyfile(md, latest)
-    return [json_path, md, latest, latency, memory]
+    return [json_path, md, latest, *pngs]

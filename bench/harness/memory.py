@@ -33,9 +33,15 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: A session's current file (``<client_id>/session_<client_id>_<session_id>.ston``, see
+#: ``stui_trio/storage/names.py``): its backups (``.ston.1`` ...), the write-ahead journal,
+#: the change log and the lock file are not "a session file" and are not counted.
+SESSION_FILE_GLOB = "*/session_*.ston"
+
+
 @attrs.frozen
 class SessionFiles:
-    """Files under the server's sessions dir: how many, total and largest size in bytes."""
+    """Session files under the server's sessions dir: how many, total and largest size."""
 
     count: int
     total_bytes: int
@@ -48,7 +54,7 @@ class SessionFiles:
         if directory is None or not directory.is_dir():
             return None
         sizes = []
-        for path in directory.rglob("*"):
+        for path in directory.glob(SESSION_FILE_GLOB):
             try:
                 if path.is_file():
                     sizes.append(path.stat().st_size)

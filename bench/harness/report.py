@@ -19,11 +19,11 @@ import zmq
 from rich.console import Console
 from rich.table import Table
 
-from bench.harness import targets
+from bench.harness import scenario_report, targets
 from bench.harness.cells import ms, num, ratio
 from bench.harness.runner import StepResult
 
-SCHEMA = 2
+SCHEMA = 3  # 3: settings.groups, scenarios (evaluate, persistence), targets' shape
 
 
 def machine() -> dict[str, Any]:
@@ -75,7 +75,7 @@ def results_json(
     steps: Sequence[StepResult], *, started: dt.datetime, duration: float, command: str,
     settings: dict[str, Any], probe_notes: list[str], missing: list[str],
     load: tuple[list[float], list[float]], engine: dict[str, Any],
-    profile: dict[str, Any] | None,
+    profile: dict[str, Any] | None, scenarios: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     def echo_of(step: StepResult) -> StepResult | None:
         return next((e for e in steps if e.config.target == "echo"
@@ -92,6 +92,7 @@ def results_json(
         "settings": settings,
         "probe": {"missing_commands": missing, "notes": probe_notes},
         "steps": [step_json(s, echo_of(s)) for s in steps],
+        "scenarios": scenarios or {},
         "engine": engine,
         "profile": profile,
     }
@@ -101,7 +102,7 @@ def results_json(
 
 def print_report(console: Console, data: dict[str, Any]) -> None:
     steps = data["steps"]
-    for shape in data["settings"]["shapes"]:
+    for shape in data["settings"]["shapes"] if steps else ():
         table = Table(title=f"{shape}: stui_trio latency in ms, x = ratio to the pyzmq echo "
                             "(same run, same step)", title_justify="left")
         for col in ("N", "op", "p50", "p90", "p99", "max", "x p50", "x p99", "n"):
@@ -135,13 +136,15 @@ def print_report(console: Console, data: dict[str, Any]) -> None:
             f"{step['rss_per_client_kib']:.0f}" if step["rss_per_client_kib"] is not None
             else "-",
             f"{files['count']} (max {files['max_bytes']:,} B)" if files else "none")
-    console.print(table)
+    if steps:
+        console.print(table)
+    scenario_report.print_console(console, data)
     for line in data["probe"]["notes"]:
         console.print(f"[yellow]{line}[/yellow]")
     for t in data["targets"]:
         style = {"PASS": "green", "MISS": "red"}.get(t["verdict"], "yellow")
         console.print(f"[{style}]{t['verdict']:4}[/{style}] [{t['group']}] {t['name']}: "
-                      f"{t['shown']} — {t['note']}")
+                      f"{t['shown']} ({t['shape']}) — {t['note']}")
     engine = data["engine"]
     console.print(f"engine benchmarks: {engine['summary']}")
     for step in steps:

@@ -9,6 +9,7 @@ answered, not a sleep. An ``--endpoint`` given by the user must be on loopback (
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import resource
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,34 +105,48 @@ def _raise_fd_limit() -> None:
 @contextmanager
 def stui_server(
     endpoint: str | None = None, *, max_clients: int = 1000, profile_to: Path | None = None,
+    sessions_dir: Path | None = None, extra_args: Sequence[str] = (),
 ) -> Iterator[ServerHandle]:
     """A fresh ``python -m stui_trio`` on a free loopback port, in a temporary sessions dir;
     with ``endpoint`` given, the server already running there (pid and files unknown).
 
     ``profile_to``: run the server under cProfile, its stats written there at exit (the
-    server exits 0 on SIGTERM, so cProfile gets to write them).
+    server exits 0 on SIGTERM, so cProfile gets to write them). ``sessions_dir``: use this
+    directory (kept afterwards) instead of a temporary one, so a later server finds the same
+    files (a restart). ``extra_args``: more server flags (e.g. ``--durability relaxed``).
     """
     if endpoint is not None:
         wait_for_ping(check_loopback(endpoint), None, timeout=10)
         yield ServerHandle(endpoint, None)
         return
+    with contextlib.ExitStack() as stack:
+        if sessions_dir is None:
+            sessions_dir = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="stui-bench-")))
+        with _stui_process(sessions_dir, max_clients, profile_to, extra_args) as handle:
+            yield handle
+
+
+@contextmanager
+def _stui_process(sessions: Path, max_clients: int, profile_to: Path | None,
+                  extra_args: Sequence[str]) -> Iterator[ServerHandle]:
     endpoint = free_endpoint()
     profiler = ["-m", "cProfile", "-o", str(profile_to)] if profile_to else []
-    with tempfile.TemporaryDirectory(prefix="stui-bench-") as sessions:
-        # The rate limiter protects a shared server from one client; here it would only
-        # measure itself, so it is off (0 = unlimited). Room for every client plus probes.
-        proc = subprocess.Popen(
-            [sys.executable, *profiler, "-m", "stui_trio", "--endpoint", endpoint,
-             "--sessions-dir", sessions, "--log-level", "WARNING",
-             "--rate-limit-per-second", "0", "--max-concurrent-clients", str(max_clients + 64)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            preexec_fn=_raise_fd_limit,
-        )
-        try:
-            wait_for_ping(endpoint, proc, timeout=30)
-            yield ServerHandle(endpoint, proc.pid, Path(sessions))
-        finally:
-            _stop(proc)
+    # The rate limiter protects a shared server from one client; here it would only
+    # measure itself, so it is off (0 = unlimited). Room for every client plus probes.
+    proc = subprocess.Popen(
+        [sys.executable, *profiler, "-m", "stui_trio", "--endpoint", endpoint,
+         "--sessions-dir", str(sessions), "--log-level", "WARNING",
+         "--rate-limit-per-second", "0", "--max-concurrent-clients", str(max_clients + 64),
+         *extra_args],
+        cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_raise_fd_limit,
+    )
+    try:
+        wait_for_ping(endpoint, proc, timeout=30)
+        yield ServerHandle(endpoint, proc.pid, sessions)
+    finally:
+        _stop(proc)
 
 
 @contextmanager

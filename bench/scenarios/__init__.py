@@ -2,7 +2,8 @@
 
 - :mod:`.base` — :class:`Op`, :class:`Mix`, the :class:`Caller` ops talk to.
 - :mod:`.sessions` — ping, create (+close), restore, update a session.
-- :mod:`.tools` — trivial and heavy evaluate, inspect, browse_class, complete.
+- :mod:`.tools` — trivial, heavy and ~10 ms evaluate, inspect, browse_class, complete.
+- :mod:`.persistence` — binding doits, a typical session, durable updates (issue 6).
 
 ``--mix all`` (the default) is both; ``--mix sessions`` or ``--mix tools`` one family; or
 weights by op name, ``--mix evaluate=4,ping=1``. Issues that add commands add ops here.
@@ -11,11 +12,20 @@ weights by op name, ``--mix evaluate=4,ping=1``. Issues that add commands add op
 from __future__ import annotations
 
 from bench.scenarios.base import Caller, Mix, Op
+from bench.scenarios.persistence import DURABLE_UPDATE
 from bench.scenarios.sessions import CREATE, PING, RESTORE, UPDATE
-from bench.scenarios.tools import BROWSE, COMPLETE, EVALUATE, EVALUATE_HEAVY, INSPECT
+from bench.scenarios.tools import (
+    BROWSE,
+    COMPLETE,
+    EVALUATE,
+    EVALUATE_10MS,
+    EVALUATE_HEAVY,
+    INSPECT,
+)
 
 OPS: dict[str, Op] = {op.name: op for op in (
-    PING, CREATE, RESTORE, UPDATE, EVALUATE, EVALUATE_HEAVY, INSPECT, BROWSE, COMPLETE)}
+    PING, CREATE, RESTORE, UPDATE, EVALUATE, EVALUATE_HEAVY, INSPECT, BROWSE, COMPLETE,
+    EVALUATE_10MS, DURABLE_UPDATE)}
 
 # Weights: a person mostly evaluates small things and edits; heavy work and browsing are rarer.
 _SESSIONS = {"ping": 1.0, "create_session": 1.0, "restore_session": 1.0,

@@ -24,6 +24,8 @@ class Caller(Protocol):
     """A simulated client as ops see it (see :class:`bench.harness.loadgen.SimClient`)."""
 
     session_id: str
+    #: Values chosen at run time for the ops (e.g. the calibrated ~10 ms doit's code).
+    op_args: Mapping[str, str]
 
     async def call(
         self, label: str, command: str, params: Mapping[str, Any], *,

@@ -27,6 +27,10 @@ async def _ping(caller: Caller, start_ns: int) -> None:
     await caller.call("ping", "ping", {}, start_ns=start_ns)
 
 
+async def _idle_ping(caller: Caller, start_ns: int) -> None:
+    await caller.call("idle_ping", "ping", {}, start_ns=start_ns)
+
+
 async def _create(caller: Caller, start_ns: int) -> None:
     created = await caller.call("create_session", "create_session",
                                 {"client_info": CLIENT_INFO}, start_ns=start_ns)
@@ -47,6 +51,8 @@ async def _update(caller: Caller, start_ns: int) -> None:
 
 
 PING = Op("ping", _ping, "ping", "ping")
+IDLE_PING = Op("idle_ping", _idle_ping, "ping",
+               "ping from a client that does nothing else (paced), while others load the server")
 CREATE = Op("create_session", _create, "create_session",
             "create_session, then close_session of the new session")
 RESTORE = Op("restore_session", _restore, "restore_session",

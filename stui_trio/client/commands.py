@@ -64,6 +64,11 @@ class Commands(Generic[R]):
     def get_session_info(self, session_id: str | None = None) -> R:
         return self._in_session("get_session_info", session_id)
 
+    def get_missed_replies(
+        self, since: int | None = None, limit: int | None = None, session_id: str | None = None
+    ) -> R:
+        return self._in_session("get_missed_replies", session_id, since=since, limit=limit)
+
     def list_client_sessions(self) -> R:
         return self.request("list_client_sessions")
 

@@ -15,6 +15,16 @@ Flags on a command say how the server runs it:
   requests (``ping``, statistics, ``validate_session``; later ``interrupt``). Inline handlers
   must be quick and must not block; their ``ctx.client`` is the client's live context while
   its task runs (e.g. to reach the interrupt token of a running evaluation), else None.
+* ``keeps_reply`` (default True) - when a request names a session and carries its own ``id``,
+  its reply is kept in that session's reply buffer and a retry with the same id (and the same
+  command and parameters) gets it back instead of running again (``sessions/reply_buffer.py``).
+  Read-only commands pass False so polling them does not push real replies out. Inline
+  commands are never kept.
+
+A handler that saves a durable change and then replies calls ``ctx.remember_reply(result)``
+(or, when it builds the session value to save, ``ctx.with_reply(session, result)``) *before*
+the save, so the reply is on disk with the change: a crash between save and reply still lets
+the retry get it. Both do nothing for requests whose reply is not kept.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ if TYPE_CHECKING:  # annotations only: the protocol floor imports nothing of the
     from stui_trio.config import ServerConfig
     from stui_trio.sessions.manager import SessionManager
     from stui_trio.sessions.model import Session
+    from stui_trio.sessions.reply_buffer import ReplyRecorder
 
 
 @attrs.define
@@ -72,6 +83,17 @@ class CommandContext:
     registry: CommandRegistry
     client: ClientContext | None = None
     session: Session | None = None
+    #: Set by the dispatcher when this request's reply is kept in its session's buffer.
+    replies: ReplyRecorder | None = None
+
+    def remember_reply(self, result: Mapping[str, Any]) -> None:
+        """Keep ``result`` as this request's reply now (call it before a durable save)."""
+        if self.replies is not None:
+            self.replies.remember(result)
+
+    def with_reply(self, session: Session, result: Mapping[str, Any]) -> Session:
+        """``session`` with ``result`` kept as this request's reply (before saving it)."""
+        return session if self.replies is None else self.replies.into(session, result)
 
     @property
     def client_id(self) -> str:
@@ -92,6 +114,7 @@ class CommandSpec:
     needs_session: bool = False
     inline: bool = False
     description: str = ""
+    keeps_reply: bool = True
 
 
 class CommandRegistry:
@@ -110,12 +133,15 @@ class CommandRegistry:
         needs_session: bool = False,
         inline: bool = False,
         description: str = "",
+        keeps_reply: bool = True,
     ) -> CommandSpec:
         if name in self._specs:
             raise ValueError(f"command {name!r} is already registered")
         if params is not None and not attrs.has(params):
             raise TypeError(f"params of {name!r} must be an attrs class")
-        spec = CommandSpec(name, handler, params, needs_client, needs_session, inline, description)
+        spec = CommandSpec(
+            name, handler, params, needs_client, needs_session, inline, description, keeps_reply
+        )
         self._specs[name] = spec
         return spec
 

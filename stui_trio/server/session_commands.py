@@ -3,6 +3,12 @@
 Each is a thin translation between the protocol's parameter/result shapes and the
 :class:`~stui_trio.sessions.manager.SessionManager`, which owns the rules (ownership, limits,
 expiry). ``validate_session`` is inline (answered without queueing behind the client's work).
+
+``update_session_state`` keeps its reply in the session's reply buffer in the same save as the
+change (``ctx.with_reply``), so a retry after a crash gets the reply, not a second update.
+``get_missed_replies`` reads that buffer (``sessions/reply_buffer.py``). The read-only
+commands and ``close_session`` (whose session, buffer included, is gone after it) do not keep
+their replies.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import orjson
 
 from stui_trio.auth.tiers import tier_for_token
 from stui_trio.protocol.commands import CommandContext, CommandRegistry
-from stui_trio.protocol.errors import SessionExpired, SessionNotFound
+from stui_trio.protocol.errors import InvalidRequest, SessionExpired, SessionNotFound
 from stui_trio.protocol.messages import iso_from_epoch
 from stui_trio.sessions.model import STATE_KEYS, Session
 
@@ -45,6 +51,13 @@ class SessionParams:
 class UpdateParams:
     session_id: str
     state_data: dict[str, Any]
+
+
+@attrs.frozen
+class MissedRepliesParams:
+    session_id: str
+    since: int = 0
+    limit: int | None = None
 
 
 async def create_session(ctx: CommandContext, params: CreateParams) -> dict[str, Any]:
@@ -101,14 +114,38 @@ async def validate_session(ctx: CommandContext, params: SessionParams) -> dict[s
     }
 
 
-async def update_session_state(ctx: CommandContext, params: UpdateParams) -> dict[str, Any]:
-    session = await ctx.sessions.update_state(
-        ctx.client_id, params.session_id, params.state_data
-    )
+def _update_result(session: Session) -> dict[str, Any]:
     return {
         "session_id": session.session_id,
         "last_modified": iso_from_epoch(session.last_modified),
         "update_successful": True,
+    }
+
+
+async def update_session_state(ctx: CommandContext, params: UpdateParams) -> dict[str, Any]:
+    session = await ctx.sessions.update_state(
+        ctx.client_id, params.session_id, params.state_data,
+        # The reply goes to disk with the change it acknowledges.
+        before_save=lambda updated: ctx.with_reply(updated, _update_result(updated)),
+    )
+    return _update_result(session)
+
+
+async def get_missed_replies(ctx: CommandContext, params: MissedRepliesParams) -> dict[str, Any]:
+    if params.limit is not None and params.limit < 0:
+        raise InvalidRequest("field 'limit' must be 0 or more", {"field": "limit"})
+    assert ctx.session is not None  # needs_session
+    page = ctx.session.replies.since(max(0, params.since), params.limit)
+    return {
+        "session_id": ctx.session.session_id,
+        "entries": [
+            {"seq": e.seq, "id": e.request_id, "command": e.command, "reply": dict(e.reply),
+             "at": iso_from_epoch(e.at_ms / 1000)}
+            for e in page.entries
+        ],
+        "next": page.next,
+        "missed": page.missed,
+        "capacity": ctx.config.reply_buffer_size,
     }
 
 
@@ -149,15 +186,16 @@ async def list_client_sessions(ctx: CommandContext, _params: Any) -> dict[str, A
 
 def register(registry: CommandRegistry) -> None:
     registry.register(
-        "create_session", create_session, params=CreateParams,
+        "create_session", create_session, params=CreateParams, keeps_reply=False,
         description="open a new session for the calling client",
     )
     registry.register(
-        "restore_session", restore_session, params=SessionParams,
+        "restore_session", restore_session, params=SessionParams, keeps_reply=False,
         description="a session's metadata and saved state",
     )
     registry.register(
         "validate_session", validate_session, params=SessionParams, inline=True,
+        keeps_reply=False,
         description="is the session usable, and until when",
     )
     registry.register(
@@ -165,14 +203,19 @@ def register(registry: CommandRegistry) -> None:
         description="merge state into a session; acknowledged once stored",
     )
     registry.register(
-        "close_session", close_session, params=SessionParams,
+        "close_session", close_session, params=SessionParams, keeps_reply=False,
         description="close and forget a session",
     )
     registry.register(
-        "get_session_info", get_session_info, params=SessionParams,
+        "get_session_info", get_session_info, params=SessionParams, keeps_reply=False,
         description="a session's metadata, expiry and sizes",
     )
     registry.register(
-        "list_client_sessions", list_client_sessions,
+        "list_client_sessions", list_client_sessions, keeps_reply=False,
         description="the calling client's sessions",
+    )
+    registry.register(
+        "get_missed_replies", get_missed_replies, params=MissedRepliesParams,
+        needs_session=True, keeps_reply=False,
+        description="the session's kept replies after a sequence number",
     )

@@ -106,7 +106,7 @@ class Server(ServerFacts):
             self.tools = install_tools(self.registry, config)
             self.sessions.on_session_end.append(self.tools.forget)
             if self._own_store is not None:
-                attach_persistence(self._own_store, self.tools)
+                attach_persistence(self._own_store, self.tools, config)
         self.counters = RequestCounters()
         self.clients = ClientTable(config, self.counters, self._run_queued, self._send_reply)
         self.bound_endpoints: list[str] = []

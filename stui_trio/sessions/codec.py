@@ -7,6 +7,7 @@ A session file's payload (after the storage layer's verified header, see
         #format : 1,
         #meta : { #session_id : '...', #client_id : '...', #created_at : 1.7e9, ... },
         #state : { 'workspace_context' : {...}, 'history' : [...], ... },
+        #replies : { 'last_seq' : 7, 'entries' : [ { 'seq' : 7, 'id' : 'r-17', ... } ] },
         #workspace : nil
     }
 
@@ -14,6 +15,10 @@ A session file's payload (after the storage layer's verified header, see
 * ``#state`` is the session's JSON-able state: JSON objects become STON maps with *string*
   keys, arrays lists, strings strings (never symbols), numbers, booleans and null as
   themselves, so decoding gives back exactly the JSON value that was stored.
+* ``#replies`` is the session's buffer of recent replies (``sessions/reply_buffer.py``) as
+  JSON data, written only when it holds something. A document without it (every file written
+  before the buffer existed) reads back with an empty buffer, and a build that does not know
+  the key ignores it, so ``#format`` stays 1.
 * ``#workspace`` is the seam for real Smalltalk objects: a :class:`WorkspaceCodec` turns a
   session's live workspace into any STON value (with ``@N`` sharing and cycles, Pharo tags)
   and back. The default is none: ``nil`` is written, and a value found in a file is handed
@@ -43,6 +48,7 @@ import attrs
 import orjson
 
 from stui_trio.sessions.model import Session
+from stui_trio.sessions.reply_buffer import ReplyBuffer
 from stui_trio.storage.ston import StonMap, StonObject, Symbol, dumps, load_bytes
 from stui_trio.storage.ston.numbers import float_text, int_text
 from stui_trio.storage.ston.strings import quote
@@ -107,15 +113,18 @@ def encode_session_model(
         (Symbol("format"), FORMAT),
         (Symbol("meta"), meta),
         (Symbol("state"), _to_ston(dict(session.state), "state")),
-        (Symbol("workspace"), workspace),
     ])
+    if session.replies.entries:
+        doc.append(Symbol("replies"), _to_ston(session.replies.to_json(), "replies"))
+    doc.append(Symbol("workspace"), workspace)
     return dumps(StonObject(TAG, doc), pretty=pretty).encode("utf-8")
 
 
 def decode_session(payload: bytes) -> Decoded:
-    """The session in a payload; raises :class:`SessionDecodeError` if it is not one."""
+    """The session in a payload (or a journal payload); raises :class:`SessionDecodeError`
+    if it is not one."""
     try:
-        top = load_bytes(payload)
+        top = load_bytes(journal_to_ston(payload))
     except ValueError as exc:  # StonParseError is a ValueError
         raise SessionDecodeError(f"not STON: {exc}") from None
     if not isinstance(top, StonObject) or top.tag != TAG or not top.is_map:
@@ -157,6 +166,11 @@ def decode_session(payload: bytes) -> Decoded:
         )
     except (TypeError, ValueError) as exc:
         raise SessionDecodeError(f"bad #meta field: {exc}") from None
+    replies = doc.get(Symbol("replies"))
+    if replies is not None:
+        session = attrs.evolve(
+            session, replies=ReplyBuffer.from_json(_from_ston(replies, "replies"))
+        )
     return Decoded(session, doc.get(Symbol("workspace")))
 
 
@@ -165,24 +179,69 @@ class _NotJson(Exception):
 
 
 def _fast_document(session: Session) -> bytes | None:
+    return _document_from_json(*_json_parts(session))
+
+
+def _json_parts(session: Session) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    meta = {name: _meta_value(session, name) for name in _META_FIELDS}
+    replies = session.replies.to_json() if session.replies.entries else None
+    return meta, dict(session.state), replies
+
+
+def _document_from_json(
+    meta: dict[str, Any], state: dict[str, Any], replies: Any
+) -> bytes | None:
     out: list[str] = ["StuiSession{#format:", str(FORMAT), ",#meta:{"]
     try:
         for i, name in enumerate(_META_FIELDS):
             if i:
                 out.append(",")
             out.append("#" + name + ":")
-            _emit(_meta_value(session, name), out)
+            _emit(meta[name], out)
         out.append("},#state:")
-        state = dict(session.state)
-        via_json = _via_orjson(state)
-        if via_json is None:
-            _emit(state, out)
-        else:
-            out.append(via_json)
+        _emit_json(state, out)
+        if replies is not None:
+            out.append(",#replies:")
+            _emit_json(replies, out)
     except (_NotJson, RecursionError):
         return None
     out.append(",#workspace:nil}")
     return "".join(out).encode("utf-8")
+
+
+# -- the journal's form ------------------------------------------------------------------------
+#
+# A save is acknowledged once it is in the write-ahead journal; its file is written later, at a
+# checkpoint, once per session however often it was saved (``storage/checkpoint.py``). So the
+# journal record need not be STON: a JSON-only session goes there as orjson's JSON (a few
+# microseconds, in C, on the event loop), and the checkpoint turns the newest one of each
+# session into the STON document of the file, in a worker thread.
+
+
+def encode_session_for_journal(session: Session, *, workspace: Any = None) -> bytes:
+    """What the journal records for ``session``: JSON when it has no workspace graph and its
+    state is plain JSON, else the STON payload itself. :func:`journal_to_ston` reads both."""
+    if workspace is None:
+        meta, state, replies = _json_parts(session)
+        try:
+            return orjson.dumps({"meta": meta, "state": state, "replies": replies})
+        except (TypeError, orjson.JSONEncodeError):
+            pass  # ints over 64 bits and the like: the STON writer knows them
+    return encode_session(session, workspace=workspace)
+
+
+def journal_to_ston(payload: bytes) -> bytes:
+    """The file payload (STON) of a journal payload (``encode_session_for_journal``)."""
+    if payload[:1] != b"{":
+        return payload
+    doc = orjson.loads(payload)
+    fast = _document_from_json(doc["meta"], doc["state"], doc["replies"])
+    if fast is not None:
+        return fast
+    session = Session(**doc["meta"], state=doc["state"])  # rare: strings the model escapes
+    if doc["replies"] is not None:
+        session = attrs.evolve(session, replies=ReplyBuffer.from_json(doc["replies"]))
+    return encode_session_model(session)
 
 
 # orjson text that cannot be turned into STON by swapping quotes: escapes (backslash), a quote
@@ -215,6 +274,14 @@ def _via_orjson(state: dict[str, Any]) -> str | None:
     if fixed != structure:
         parts[0::2] = fixed.split("\0")
     return "'".join(parts)
+
+
+def _emit_json(value: dict[str, Any], out: list[str]) -> None:
+    via_json = _via_orjson(value)
+    if via_json is None:
+        _emit(value, out)
+    else:
+        out.append(via_json)
 
 
 def _emit(value: Any, out: list[str]) -> None:

@@ -98,8 +98,9 @@ def remove_aged(
     quarantined files older than it. Only folders of clients nobody has loaded are removed
     when empty (a loaded client may be saving into its folder right now)."""
     removed = 0
+    journaled = {sid for c, sid in files.deferred_keys() if c == client_id}  # saved just now
     for session_id in files.list_sessions(client_id):
-        if session_id in keep:
+        if session_id in keep or session_id in journaled:
             continue
         if newest_mtime(files, client_id, session_id) < cutoff:
             count = _count_files(files, client_id, session_id)
@@ -109,6 +110,7 @@ def remove_aged(
                 removed += count
     folder = client_dir(files.root, client_id)
     removed += _sweep_quarantine(files, folder / QUARANTINE_DIR, cutoff)
+    files.usage_changed(client_id)
     if remove_empty_folder:
         for empty in (folder / QUARANTINE_DIR, folder):
             with contextlib.suppress(OSError):  # only succeeds when empty

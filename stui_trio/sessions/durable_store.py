@@ -6,11 +6,12 @@ This is the glue between the session manager and the storage layer (``stui_trio.
   verified header, K rotated backups and a quarantine folder (``SessionFileStore``);
 * the payload is the STON document of ``codec.py`` (metadata, JSON-able state, and the
   ``#workspace`` seam for Smalltalk objects, filled by a pluggable :class:`WorkspaceCodec`);
-* every save goes through one :class:`~stui_trio.storage.DurableWriter` (group commit): in
-  ``full`` durability :meth:`save` returns only once the session file is written and the
-  save is fsynced in the write-ahead journal (``<root>/.journal``; a checkpointer fsyncs the
-  files later, and start-up replays the journal before anything is loaded), so the server's
-  ``update_session_state`` ack means "on disk"; in ``relaxed`` mode it
+* every save and delete goes through one :class:`~stui_trio.storage.DurableWriter` (group
+  commit): in ``full`` durability :meth:`save` returns only once the save is fsynced in the
+  write-ahead journal (``<root>/.journal``; a checkpointer writes and fsyncs the session files
+  a moment later, one per session however often it was saved, and start-up replays the
+  journal before anything is loaded), so the server's ``update_session_state`` ack means
+  "on disk"; in ``relaxed`` mode it
   returns once queued and the writer flushes every ``flush_interval`` (a crash loses up to
   that much acknowledged work);
 * one owner: :meth:`running` takes the :class:`~stui_trio.storage.DirectoryLock` on the root
@@ -48,6 +49,8 @@ from stui_trio.sessions.codec import (
     WorkspaceCodec,
     decode_session,
     encode_session,
+    encode_session_for_journal,
+    journal_to_ston,
 )
 from stui_trio.sessions.model import Session, empty_state
 from stui_trio.storage import (
@@ -76,6 +79,7 @@ class DurableSettings:
     durability: Durability = Durability.FULL
     window: float = 0.0
     flush_interval: float = 0.1
+    checkpoint_interval: float = 1.0
     keep_backups: int = 3
     quota_bytes: int | None = None
     file_max_age: float | None = None
@@ -93,6 +97,7 @@ class DurableSettings:
             durability=Durability(config.durability),
             window=config.group_commit_window_ms / 1000.0,
             flush_interval=config.relaxed_flush_interval_ms / 1000.0,
+            checkpoint_interval=config.checkpoint_interval_ms / 1000.0,
             keep_backups=config.session_backups,
             quota_bytes=config.client_disk_quota_bytes or None,
             file_max_age=config.session_file_max_age or None,
@@ -160,6 +165,7 @@ class DurableSessionStore:
                     clock=self._clock,
                 )
             )
+            files.render = journal_to_ston  # the journal holds JSON; files are STON
             if files.removed_temp_files:
                 log.info("removed %d stale temp files", len(files.removed_temp_files))
             journal = await trio.to_thread.run_sync(
@@ -173,6 +179,7 @@ class DurableSessionStore:
                 DurableWriter(
                     files, window=s.window, durability=s.durability,
                     flush_interval=s.flush_interval, journal=journal,
+                    checkpoint_interval=s.checkpoint_interval,
                 )
                 for _ in range(max(1, s.writer_shards))
             ]
@@ -246,7 +253,9 @@ class DurableSessionStore:
             if self.workspace_codec is not None
             else self._opaque_workspace.get(key)
         )
-        payload = encode_session(session, workspace=workspace)
+        journaled = self.settings.durability is Durability.FULL
+        encode = encode_session_for_journal if journaled else encode_session
+        payload = encode(session, workspace=workspace)
         self._live.setdefault(session.client_id, set()).add(session.session_id)
         try:
             writer = self.writer_for(session.client_id)
@@ -274,14 +283,14 @@ class DurableSessionStore:
             return await trio.to_thread.run_sync(self._load_one, client_id, session_id)
 
     async def delete(self, client_id: str, session_id: str) -> None:
-        # A save of this session still queued must not recreate the files after they go.
-        await self.writer_for(client_id).flush()
         key = (client_id, session_id)
         self._live.get(client_id, set()).discard(session_id)
         self._opaque_workspace.pop(key, None)
         self._disk_expiry.pop(key, None)
+        # Queued with the saves (so a save queued earlier cannot recreate the files after
+        # they go), its tombstone journaled with their batch.
         with contextlib.suppress(InvalidName):
-            await trio.to_thread.run_sync(self.files.delete, client_id, session_id)
+            await self.writer_for(client_id).delete(client_id, session_id)
 
     async def list(self, client_id: str) -> list[Session]:
         async with self._client_lock(client_id):

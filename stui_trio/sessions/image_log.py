@@ -5,7 +5,12 @@ append-only, one checksummed entry per change, a torn tail cut off and quarantin
 :meth:`ImageLog.running` - entered by the durable store right after it takes the directory
 lock - opens the log, replays every entry into the image with ``image.apply_change`` (a bad
 entry is logged and skipped, never fatal), and only then starts listening to
-``image.on_change``, so a replay is not logged twice.
+``image.on_change``, so a replay is not logged twice. Before that, when at least
+``compact_min_superseded`` entries are superseded (the server setting
+``change_log_compact_min_superseded``; 0: never), it rewrites the log with only the live ones
+(``change_compaction.py`` chooses them, ``ChangeLog.compact`` replaces the file atomically; a
+failure is logged, never fatal).
+:func:`compact_change_log` does the same offline for ``python -m stui_trio --compact-changes``.
 
 Each change is one STON object::
 
@@ -29,16 +34,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import trio
 
+from stui_trio.config import ServerConfig
 from stui_trio.protocol.errors import StorageError as ProtocolStorageError
+from stui_trio.sessions.change_compaction import CompactionPlan, LoggedChange, plan_compaction
 from stui_trio.smalltalk import ImageChange
-from stui_trio.storage.image_changes import ChangeLog
+from stui_trio.storage.image_changes import ChangeEntry, ChangeLog
+from stui_trio.storage.lock import DirectoryLock
 from stui_trio.storage.ston import StonMap, StonObject, Symbol, dumps, load_bytes
 
 log = logging.getLogger(__name__)
 
 TAG = "ImageChange"
+#: The change log's file name in the sessions directory.
+IMAGE_CHANGES_NAME = "image.changes"
 FIELDS = ("kind", "class_name", "selector", "source", "category", "meta")
 
 
@@ -74,12 +85,87 @@ def decode_change(payload: bytes) -> dict[str, Any]:
     return fields
 
 
+#: Compact at start once this many entries are superseded (ServerConfig owns the default).
+DEFAULT_COMPACT_MIN_SUPERSEDED: int = attrs.fields_dict(ServerConfig)[
+    "change_log_compact_min_superseded"
+].default
+
+
+@attrs.frozen
+class Compaction:
+    """What one compaction did (``compacted`` False: nothing written; ``reason`` says why)."""
+
+    compacted: bool
+    entries_before: int
+    entries_after: int
+    bytes_before: int
+    bytes_after: int
+    reason: str = ""
+    #: True when the log holds entries this version does not understand (never compacted).
+    refused: bool = False
+
+    def describe(self) -> str:
+        if not self.compacted:
+            return f"change log not compacted: {self.reason}"
+        return (
+            f"change log compacted: {self.entries_before} -> {self.entries_after} entries, "
+            f"{self.bytes_before} -> {self.bytes_after} bytes"
+        )
+
+
+def logged_changes(entries: list[ChangeEntry]) -> list[LoggedChange]:
+    """The entries with their decoded fields (None where an entry does not decode)."""
+    out = []
+    for entry in entries:
+        try:
+            fields: dict[str, Any] | None = decode_change(entry.payload)
+        except Exception:  # any damage inside a checksummed payload: leave it undecoded
+            fields = None
+        out.append(LoggedChange(entry.seq, entry.payload, fields))
+    return out
+
+
+def compact_if_superseded(
+    change_log: ChangeLog, changes: list[LoggedChange], min_superseded: int
+) -> Compaction:
+    """Rewrite ``change_log`` with its live entries if at least ``min_superseded`` (>= 1) of
+    ``changes`` (all of its entries, as just read) are superseded."""
+    plan: CompactionPlan = plan_compaction(changes)
+    size = change_log.size
+    if plan.refused or plan.superseded < max(1, min_superseded):
+        why = plan.refused or (
+            f"{plan.superseded} of {plan.total} entries superseded (threshold {min_superseded})"
+        )
+        return Compaction(False, plan.total, plan.total, size, size, why, bool(plan.refused))
+    change_log.compact(plan.keep)
+    return Compaction(True, plan.total, len(plan.keep), size, change_log.size)
+
+
+def compact_change_log(path: Path, *, min_superseded: int = 1) -> tuple[Compaction, str | None]:
+    """Offline compaction of ``<sessions_dir>/image.changes`` (``--compact-changes``).
+
+    Takes the sessions directory's lock first (``StorageLocked`` if a server holds it), opens
+    the log - which cuts off and quarantines a torn tail, as at server start - and compacts.
+    Answers what was done and the tail repair's description (or None)."""
+    path = Path(path)
+    with DirectoryLock.acquire(path.parent):
+        change_log = ChangeLog.open(path)
+        repair = change_log.repair.describe() if change_log.repair is not None else None
+        changes = logged_changes(list(change_log.entries()))
+        return compact_if_superseded(change_log, changes, min_superseded), repair
+
+
 class ImageLog:
     """The change log of one image in one sessions directory (see module docstring)."""
 
-    def __init__(self, path: Path, image: Any) -> None:
+    def __init__(
+        self, path: Path, image: Any, *,
+        compact_min_superseded: int = DEFAULT_COMPACT_MIN_SUPERSEDED,
+    ) -> None:
         self.path = path
         self.image = image
+        self.compact_min_superseded = compact_min_superseded
+        self.compaction: Compaction | None = None
         self.replayed = 0
         self.skipped: list[str] = []
         self.repair: str | None = None
@@ -97,7 +183,9 @@ class ImageLog:
         if self._log.repair is not None:
             self.repair = self._log.repair.describe()
             log.warning("image change log: %s", self.repair)
-        await trio.to_thread.run_sync(self._replay)
+        changes = await trio.to_thread.run_sync(self._replay)
+        if self.compact_min_superseded > 0:
+            await trio.to_thread.run_sync(self._compact, changes)
         self.image.on_change(self._record)
         try:
             yield self
@@ -108,13 +196,16 @@ class ImageLog:
                 await self.commit()
             self._log = None
 
-    def _replay(self) -> None:
-        """(worker thread) Apply every logged change, oldest first; skip and report bad ones."""
+    def _replay(self) -> list[LoggedChange]:
+        """(worker thread) Apply every logged change, oldest first; skip and report bad ones.
+        Answers the entries read, decoded (for the compaction)."""
         assert self._log is not None
-
+        changes: list[LoggedChange] = []
         for entry in self._log.entries():
+            fields: dict[str, Any] | None = None
             try:
-                change = ImageChange(**decode_change(entry.payload))
+                fields = decode_change(entry.payload)
+                change = ImageChange(**fields)
                 if change.kind != "define_class" and change.class_name not in self.image.globals:
                     raise LookupError(f"class {change.class_name} is missing")
                 self.image.apply_change(change)
@@ -123,9 +214,24 @@ class ImageLog:
                 note = f"entry {entry.seq}: {type(exc).__name__}: {exc}"
                 self.skipped.append(note[:300])
                 log.error("image change log: skipped %s", note)
+            changes.append(LoggedChange(entry.seq, entry.payload, fields))
         if self.replayed or self.skipped:
             log.info("image change log: replayed %d changes (%d skipped)",
                      self.replayed, len(self.skipped))
+        return changes
+
+    def _compact(self, changes: list[LoggedChange]) -> None:
+        """(worker thread, before any change is recorded) Compact if enough is superseded."""
+        assert self._log is not None
+        try:
+            self.compaction = compact_if_superseded(
+                self._log, changes, self.compact_min_superseded
+            )
+        except Exception as exc:  # the old log is intact: serve on, compact next time
+            log.warning("image change log: compaction failed, log left as it was: %s", exc)
+            return
+        if self.compaction.compacted:
+            log.info("image %s", self.compaction.describe())
 
     def _record(self, change: Any) -> None:
         """The image's change listener (any thread): queue the entry for the next commit."""
@@ -173,4 +279,8 @@ class ImageLog:
             "image_changes_appended": self.appended,
             "image_change_commits": self.commits,
             "image_change_log_repair": self.repair,
+            "image_change_log_compaction": (
+                attrs.asdict(self.compaction)
+                if self.compaction is not None and self.compaction.compacted else None
+            ),
         }

@@ -10,6 +10,13 @@ store that ``loads_lazily`` (the durable one) nothing is read at start; a client
 read the first time that client is seen (:meth:`ensure_client`, which every async lookup calls;
 callers of the synchronous :meth:`peek` / :meth:`sessions_of` await it first).
 
+Replies: each session carries a buffer of its recent replies (``sessions/reply_buffer.py``).
+:meth:`change_replies` changes it in the index only and marks the session *unsaved*; the next
+save of that session (any :meth:`update_state`, or :meth:`flush_unsaved`, which every
+:meth:`sweep` runs) writes it. A handler whose reply acknowledges a durable change puts it in
+the buffer before that change is saved (``update_state(before_save=...)``), so the reply is on
+disk with the change.
+
 Ownership: a session belongs to the ``client_id`` that created it; any other client gets
 ``AccessDenied``. The manager is used from many client tasks on one Trio loop; each method
 makes its index change before its first ``await``, so no two tasks see a half-made change.
@@ -17,6 +24,7 @@ makes its index change before its first ``await``, so no two tasks see a half-ma
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -34,7 +42,10 @@ from stui_trio.protocol.errors import (
 )
 from stui_trio.sessions.ids import new_session_id
 from stui_trio.sessions.model import Session, empty_state
+from stui_trio.sessions.reply_buffer import ReplyBuffer
 from stui_trio.sessions.store import SessionStore
+
+log = logging.getLogger(__name__)
 
 
 @attrs.define
@@ -70,6 +81,8 @@ class SessionManager:
         self._expired_memory = expired_memory
         self._loaded_clients: set[str] = set()
         self._loading: dict[str, trio.Event] = {}
+        # Sessions whose index value holds changes (kept replies) the store does not have yet.
+        self._unsaved: set[str] = set()
         # Called with a session id when a session is closed or expires (the tools layer drops
         # that session's workspace then).
         self.on_session_end: list[Callable[[str], None]] = []
@@ -115,6 +128,7 @@ class SessionManager:
 
     def _remove(self, session: Session) -> None:
         self._index.pop(session.session_id, None)
+        self._unsaved.discard(session.session_id)
         for callback in self.on_session_end:
             callback(session.session_id)
         ids = self._by_client.get(session.client_id)
@@ -231,13 +245,23 @@ class SessionManager:
         return session
 
     async def update_state(
-        self, client_id: str, session_id: str, state_data: Mapping[str, Any]
+        self,
+        client_id: str,
+        session_id: str,
+        state_data: Mapping[str, Any],
+        *,
+        before_save: Callable[[Session], Session] | None = None,
     ) -> Session:
-        """Merge ``state_data`` into the session's state (top-level keys replace) and save."""
+        """Merge ``state_data`` into the session's state (top-level keys replace) and save.
+
+        ``before_save`` may change the updated value before it is stored and saved (the
+        session command keeps its reply in the reply buffer with it)."""
         session = await self.use(client_id, session_id)
         now = self.now()
         merged = {**session.state, **state_data}
         updated = attrs.evolve(session, state=merged, last_modified=now, last_access=now)
+        if before_save is not None:
+            updated = before_save(updated)
         self._index[session_id] = updated
         try:
             await self._save(updated)
@@ -250,10 +274,52 @@ class SessionManager:
 
     async def replace(self, session: Session) -> None:
         """Store a changed session value (the tools layer's way to persist per-session state)."""
-        if session.session_id not in self._index:
+        current = self._index.get(session.session_id)
+        if current is None:
             raise SessionNotFound(f"session {session.session_id!r} is gone")
+        # The reply buffer is the manager's: a caller's older copy must not roll it back.
+        session = attrs.evolve(session, replies=current.replies)
         self._index[session.session_id] = session
         await self._save(session)
+
+    def change_replies(
+        self, session_id: str, change: Callable[[ReplyBuffer], ReplyBuffer]
+    ) -> bool:
+        """Apply ``change`` to a live session's reply buffer, in memory (saved with the
+        session's next save); False if the session is gone."""
+        session = self._index.get(session_id)
+        if session is None:
+            return False
+        replies = change(session.replies)
+        if replies is not session.replies:
+            self._index[session_id] = attrs.evolve(session, replies=replies)
+            self._unsaved.add(session_id)
+        return True
+
+    @property
+    def unsaved(self) -> int:
+        """How many sessions hold changes (kept replies) not saved yet."""
+        return len(self._unsaved)
+
+    async def flush_unsaved(self) -> int:
+        """Save every session holding unsaved changes, side by side (so a durable store's
+        group commit batches them); failures are logged and retried at the next flush.
+        Answers how many were saved."""
+        saved = 0
+
+        async def save(session: Session) -> None:
+            nonlocal saved
+            try:
+                await self._save(session)
+                saved += 1
+            except Exception as exc:  # the flush must not fail the sweep that runs it
+                log.warning("saving session %s failed: %s", session.session_id, exc)
+
+        pending = [self._index[i] for i in list(self._unsaved) if i in self._index]
+        async with trio.open_nursery() as nursery:
+            for session in pending:
+                nursery.start_soon(save, session)
+        return saved
 
     async def close(self, client_id: str, session_id: str) -> None:
         await self.ensure_client(client_id)
@@ -263,6 +329,16 @@ class SessionManager:
         await self.store.delete(session.client_id, session.session_id)
 
     async def _save(self, session: Session) -> None:
+        # The value saved holds everything the index had: changes from here on mark it again.
+        self._unsaved.discard(session.session_id)
+        try:
+            await self._store_save(session)
+        except BaseException:
+            if session.session_id in self._index:
+                self._unsaved.add(session.session_id)
+            raise
+
+    async def _store_save(self, session: Session) -> None:
         try:
             await self.store.save(session)
         except OSError as exc:
@@ -289,6 +365,7 @@ class SessionManager:
         self.counters.sweeps += 1
         self.counters.last_sweep_at = now
         self.counters.last_sweep_expired = len(gone)
+        await self.flush_unsaved()
         return gone
 
 

@@ -2,8 +2,10 @@
 
 ``state`` holds the per-session parts the protocol names (``workspace_context``,
 ``object_registry``, ``inspector_state``, ``history``, ``transcript``, and whatever else a
-client sends in ``update_session_state``) as JSON-able data. Sessions are frozen; changes make a
-new value with :func:`attrs.evolve`, which the manager stores.
+client sends in ``update_session_state``) as JSON-able data. ``replies`` is the session's
+bounded buffer of recent replies by request id (``sessions/reply_buffer.py``), so a retried
+request is answered, not run twice. Sessions are frozen; changes make a new value with
+:func:`attrs.evolve`, which the manager stores.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import attrs
 
 from stui_trio.protocol.messages import iso_from_epoch
+from stui_trio.sessions.reply_buffer import ReplyBuffer
 
 STATE_KEYS = ("workspace_context", "object_registry", "inspector_state", "history", "transcript")
 
@@ -42,6 +45,8 @@ class Session:
     recovered_from_backup: bool = False
     #: Set by a durable store whose load was not clean: what it did and what was lost.
     recovery: Mapping[str, Any] | None = None
+    #: Recent replies by request id (answers retries; persisted with the session).
+    replies: ReplyBuffer = attrs.field(factory=ReplyBuffer, repr=False)
 
     @property
     def expires_at(self) -> float:

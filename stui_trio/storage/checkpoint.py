@@ -1,27 +1,24 @@
 """Checkpoints and replay: making the journal's promises hold without the journal.
 
-The journal (``journal.py``) makes a save durable; the session file of that save was written
-(complete, renamed into place) but not fsynced. These two functions let the journal be cut
-short:
+The journal (``journal.py``) makes a save durable; the session file of that save is written
+later, by the checkpoint (until then :meth:`SessionFileStore.load` answers the journaled
+payload from memory). These two functions let the journal be cut short:
 
 * :func:`checkpoint_round` (run by :class:`~stui_trio.storage.group_commit.DurableWriter`'s
   checkpointer every ``checkpoint_interval``, in a worker thread): under the journal lock,
-  start a new segment and take the set of sessions written since the last round; fsync their
-  current files and folders; if that all succeeded, every record of the old segments is now
-  in a durable file (or superseded by a newer record in a newer segment, or deleted), so the
-  old segments are deleted. A file replaced again between our fsync and the folder fsync is
-  covered too: the name may then point at a newer, unsynced file, but that save's record is in
-  a newer segment, and the loader takes the highest valid generation among the backups.
+  start a new segment and take the set of sessions journaled since the last round; write the
+  newest journaled state of each as its file (one file per session, however many saves it
+  had meanwhile: this is where a busy session's saves coalesce), fsync the files and folders;
+  if that all succeeded, every record of the old segments is now in a durable file (or
+  superseded by a newer record in a newer segment, or deleted), so the old segments are
+  deleted. A session saved again after the segment boundary is written at its newest state;
+  its record is in the newer segment, so nothing is lost either way.
 * :func:`replay_journal` (at start, under the directory lock, before any load): read every
   segment (a torn or corrupt tail is quarantined and cut), take the newest record per session
-  in journal order. A tombstone deletes the session's files. A save recorded in *this* boot
-  needs nothing: its file was completely written and renamed before the record was appended,
-  and a killed process cannot undo that (the page cache holds it), so a damaged or missing
-  file there was damaged afterwards and is the backups' business, exactly as without a
-  journal. A save recorded in an *earlier* boot (a power cut may have torn or lost unsynced
-  files) is written to its file, fsynced, as the next generation, unless some file of the
-  session *verifies* at that generation or newer. Then every journaled session's files are
-  synced and all segments deleted.
+  in journal order. A tombstone deletes the session's files. A save is written to its file,
+  fsynced, as that generation, unless some file of the session *verifies* at that generation
+  or newer (a killed server's last checkpoint may have written it already; a power cut may
+  have torn it). Then every journaled session's files are synced and all segments deleted.
 """
 
 from __future__ import annotations
@@ -59,11 +56,13 @@ class ReplayReport:
 
 
 def checkpoint_round(files: SessionFileStore, journal: Journal) -> CheckpointReport:
-    """fsync the files written since the last round, then drop the segments before them."""
+    """Write the files of the sessions journaled since the last round, fsync them and their
+    folders, then drop the segments before them."""
     with journal.checkpoint_lock:
         with journal.lock:
             last_old, dirty = journal.rotate()
-        failed = tuple(files.sync_files(sorted(dirty)))
+        keys = sorted(dirty)
+        failed = (*files.write_deferred(keys), *files.sync_files(keys))
         if failed:
             with journal.lock:  # sync them again next round; keep the segments till then
                 journal.dirty |= dirty
@@ -75,29 +74,27 @@ def checkpoint_round(files: SessionFileStore, journal: Journal) -> CheckpointRep
 def replay_journal(files: SessionFileStore, journal: Journal) -> ReplayReport:
     """Bring the session files up to date with the journal (see the module docstring)."""
     segments = journal.replay_segments()
-    newest: dict[tuple[str, str], tuple[Record, bool]] = {}
+    newest: dict[tuple[str, str], Record] = {}
     problems: list[str] = []
     count = 0
     for segment in segments:
         count += len(segment.records)
-        same_boot = bool(segment.boot_id) and segment.boot_id == journal.boot_id
         if segment.problem is not None:
             problems.append(
                 f"journal segment {segment.number}: {segment.problem}; the tail was set "
                 f"aside as {segment.quarantined}"
             )
         for record in segment.records:
-            newest[(record.client_id, record.session_id)] = (record, same_boot)
+            newest[(record.client_id, record.session_id)] = record
     applied = deleted = 0
-    for (client_id, session_id), (record, same_boot) in newest.items():
+    for (client_id, session_id), record in newest.items():
         try:
             if record.kind == DELETE:
                 deleted += files.delete(client_id, session_id)
                 continue
-            if same_boot:
-                continue
             if record.generation > _newest_valid(files, client_id, session_id):
-                request = SaveRequest(client_id, session_id, record.payload, record.generation)
+                payload = files.render(record.payload)
+                request = SaveRequest(client_id, session_id, payload, record.generation)
                 (result,) = files.save_many([request])
                 if isinstance(result, StorageError):
                     raise result
@@ -107,7 +104,7 @@ def replay_journal(files: SessionFileStore, journal: Journal) -> ReplayReport:
             with journal.lock:
                 journal.dirty.add((client_id, session_id))
     with journal.lock:
-        journal.dirty.update(k for k, (r, _) in newest.items() if r.kind != DELETE)
+        journal.dirty.update(k for k, r in newest.items() if r.kind != DELETE)
     report = checkpoint_round(files, journal)
     return ReplayReport(len(segments), count, applied, deleted, tuple(problems), report)
 

@@ -8,14 +8,16 @@ every temp file, rotate and rename each, fsync each distinct folder once per thr
 then are the waiters released, each with its :class:`SaveResult` or the error that made its
 save fail. The event loop never blocks on disk I/O.
 
-With a ``journal`` (``journal.py``; full durability only), a batch skips every fsync of
-that recipe: the files are written and renamed into place unsynced (current for readers, and
-safe from a killed process), then every save of the batch is appended to the journal as one
-checksummed record, with one write and one fsync for the batch, and only then are the
-waiters released. A checkpointer task, started by :meth:`DurableWriter.run` next to the
-writer loop, fsyncs the files written since its last round every ``checkpoint_interval``
-seconds and deletes the journal segments that are then redundant (``checkpoint.py``); after
-a crash, start-up replay rewrites any file the journal knows to be newer than the disk.
+With a ``journal`` (``journal.py``; full durability only), a batch writes no session file at
+all: every save of the batch (and every deletion's tombstone) is appended to the journal as a
+checksummed record, with one write and one fsync for the batch, and then the waiters are
+released. The saved states are kept in memory by the file store (``load`` answers them) until
+a checkpointer task, started by :meth:`DurableWriter.run` next to the writer loop, writes each
+journaled session's newest state to its file every ``checkpoint_interval`` seconds, fsyncs
+them, and deletes the journal segments that are then redundant (``checkpoint.py``); after a
+crash, start-up replay writes any file the journal knows to be newer than the disk. A session
+saved a hundred times between two checkpoints costs a hundred journal records (sharing their
+batches' fsyncs) and one file write.
 
 Two saves of the same session in one window are merged: only the newest payload is written,
 and both waiters are acknowledged with its result once it is durable (the older state was
@@ -46,7 +48,7 @@ import trio
 
 from .checkpoint import checkpoint_round
 from .errors import StorageError, WriterClosed
-from .journal import SAVE, Journal, Record
+from .journal import DELETE, SAVE, Journal, Record
 from .names import session_file_name
 from .session_files import SaveRequest, SaveResult, SessionFileStore
 
@@ -67,8 +69,18 @@ class _Waiter:
 
 @attrs.define
 class _Pending:
-    payload: bytes
+    payload: bytes | None  # None: delete the session
     waiters: list[_Waiter]
+
+
+@attrs.frozen
+class _Delete:
+    client_id: str
+    session_id: str
+
+
+#: What one request of a batch came to: a save's result, None for a deletion, or the error.
+_Outcome = SaveResult | StorageError | None
 
 
 @attrs.frozen
@@ -200,6 +212,28 @@ class DurableWriter:
             raise waiter.error
         return waiter.result
 
+    async def delete(self, client_id: str, session_id: str) -> None:
+        """Delete a session's files in the next batch (its tombstone journaled with the
+        batch's saves); returns once the deletion is durable. A save of the session queued
+        earlier is superseded: its waiters are released when the deletion is durable."""
+        session_file_name(client_id, session_id)
+        if not self._running:
+            raise WriterClosed("the durable writer is not running")
+        waiter = _Waiter()
+        key = (client_id, session_id)
+        entry = self._pending.get(key)
+        if entry is None:
+            entry = self._pending[key] = _Pending(None, [])
+        else:
+            entry.payload = None
+            self._merged += 1
+        entry.waiters.append(waiter)
+        self._submitted += 1
+        self._wakeup.set()
+        await waiter.done.wait()
+        if waiter.error is not None:
+            raise waiter.error
+
     async def flush(self) -> None:
         """Wait until every save queued before this call is durable (or has failed)."""
         target = self._submitted
@@ -240,8 +274,11 @@ class DurableWriter:
         self._progress = trio.Event()
 
     async def _write_chunk(self, items: list[tuple[tuple[str, str], _Pending]]) -> None:
-        requests = [SaveRequest(c, s, entry.payload) for (c, s), entry in items]
-        results: list[SaveResult | StorageError] | list[BaseException]
+        requests = [
+            _Delete(c, s) if entry.payload is None else SaveRequest(c, s, entry.payload)
+            for (c, s), entry in items
+        ]
+        results: list[_Outcome] | list[BaseException]
         try:
             results = await trio.to_thread.run_sync(
                 self._save_chunk, requests, limiter=self._limiter
@@ -261,20 +298,41 @@ class DurableWriter:
                     waiter.result = result
                 waiter.done.set()
 
-    def _save_chunk(self, requests: list[SaveRequest]) -> list[SaveResult | StorageError]:
-        """(worker thread) Save one lane: fsynced files, or unsynced files plus a journal
-        append of the saves that were written (their acknowledgement)."""
-        if self.journal is None:
-            return self.store.save_many(requests)
-        results = self.store.save_many(requests, sync=False)
-        written = [
-            Record(SAVE, req.client_id, req.session_id, res.generation, req.payload)
-            for req, res in zip(requests, results, strict=True)
-            if isinstance(res, SaveResult)
-        ]
-        if written:
+    def _save_chunk(self, requests: list[SaveRequest | _Delete]) -> list[_Outcome]:
+        """(worker thread) Write one lane. Without a journal: fsynced files (and deletions).
+        With one: number the saves, append them and the deletions' tombstones to the journal
+        with one write and one fsync (the acknowledgement), and leave the files to the next
+        checkpoint (``checkpoint.py``), which writes each session once however often it
+        was saved meanwhile."""
+        journal = self.journal
+        saves = [r for r in requests if isinstance(r, SaveRequest)]
+        if journal is None:
+            written = iter(self.store.save_many(saves))
+            outcomes: list[_Outcome] = []
+            for r in requests:
+                if isinstance(r, _Delete):
+                    self.store.delete(r.client_id, r.session_id)
+                    outcomes.append(None)
+                else:
+                    outcomes.append(next(written))
+            return outcomes
+        with journal.lock:
+            planned = iter(self.store.plan_deferred(saves))
+            outcomes = [None if isinstance(r, _Delete) else next(planned) for r in requests]
+            records = [
+                Record(DELETE, r.client_id, r.session_id, 0) if isinstance(r, _Delete)
+                else Record(SAVE, r.client_id, r.session_id, o.generation, r.payload)
+                for r, o in zip(requests, outcomes, strict=True)
+                if not isinstance(o, StorageError)
+            ]
             try:
-                self.journal.append_saves(written)
+                journal.append(records)
             except StorageError as exc:
-                return [exc if isinstance(r, SaveResult) else r for r in results]
-        return results
+                return [o if isinstance(o, StorageError) else exc for o in outcomes]
+            for r, o in zip(requests, outcomes, strict=True):
+                if isinstance(r, _Delete):
+                    self.store.delete(r.client_id, r.session_id, journaled=True)
+                elif isinstance(o, SaveResult):
+                    self.store.defer(r, o)
+            journal.dirty.update((r.client_id, r.session_id) for r in requests)
+        return outcomes

@@ -19,7 +19,8 @@ wrong: that entry and everything after it (a torn tail from a crash, or damage) 
 prefix before it is kept. Appends are written and fsynced before :meth:`ChangeLog.append`
 returns; :meth:`ChangeLog.append_many` shares one fsync among many entries (group commit). A
 failed append truncates the file back to its previous length, so the log never keeps a torn
-entry it did not acknowledge.
+entry it did not acknowledge. :meth:`ChangeLog.compact` atomically replaces the whole file with
+the entries still needed (chosen by ``sessions/change_compaction.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import attrs
 
-from .atomic import atomic_write, ensure_dir, write_all
+from .atomic import TEMP_MARKER, atomic_write, ensure_dir, write_all
 from .errors import FrameError, SaveFailed
 from .fsops import FileSystemOps
 from .quarantine import quarantine_bytes
@@ -127,6 +128,7 @@ class ChangeLog:
         fs = fs or FileSystemOps()
         path = Path(path)
         ensure_dir(fs, path.parent)
+        _remove_own_temps(fs, path)
         try:
             data = fs.read_bytes(path)
         except FileNotFoundError:
@@ -159,6 +161,11 @@ class ChangeLog:
         finally:
             self.fs.close(fd)
         self._size = length
+
+    @property
+    def size(self) -> int:
+        """Bytes in the file (as this object last wrote or verified it)."""
+        return self._size
 
     @property
     def next_seq(self) -> int:
@@ -213,7 +220,12 @@ class ChangeLog:
             self._truncate(self._size)
 
     def compact(self, payloads: Iterable[bytes]) -> list[int]:
-        """Atomically replace the whole log with ``payloads`` (numbering continues)."""
+        """Atomically replace the whole log with ``payloads`` (numbering continues).
+
+        The new file is written and fsynced beside the log, renamed over it and the directory
+        fsynced (``atomic_write``): a crash at any point leaves the old log or the new one,
+        never a mix; a temp file it leaves is removed by the next :meth:`open`. Which entries
+        may be dropped is the caller's business (``sessions/change_compaction.py``)."""
         with self._lock:
             seqs, chunks = [], [FILE_HEADER]
             for payload in payloads:
@@ -224,6 +236,19 @@ class ChangeLog:
             self._size = len(data)
             self._next_seq += len(seqs)
             return seqs
+
+
+def _remove_own_temps(fs: FileSystemOps, path: Path) -> None:
+    """Delete temp files a compaction killed midway left next to the log (owner only)."""
+    prefix = f".{path.name}{TEMP_MARKER}"
+    try:
+        names = fs.listdir(path.parent)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(prefix):
+            with contextlib.suppress(FileNotFoundError):
+                fs.unlink(path.parent / name)
 
 
 __all__ = ["ChangeEntry", "ChangeLog", "TailRepair", "encode_entry", "parse_entries"]

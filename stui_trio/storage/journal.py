@@ -1,18 +1,16 @@
 """The write-ahead journal: one append and one fsync acknowledge a whole batch of saves.
 
 Full durability used to cost a temp-file fsync and a folder fsync per saved session. With
-the journal, :class:`~stui_trio.storage.group_commit.DurableWriter` writes each session file
-of a batch with the atomic recipe *minus the fsyncs* (so the files are current for readers and
-survive a killed process), then appends every save as a framed, checksummed record to
-``<root>/.journal/wal-<n>.log`` with one write and one fsync, and acknowledges the batch.
-A checkpointer (``checkpoint.py``) later fsyncs the files written since the last segment
-boundary and deletes the older segments (section 2 of ``notes/persistence.md``: PostgreSQL's
-WAL and checkpoints). The folder name starts with a dot, which no client id may, so it can
-never be mistaken for a client folder.
+the journal, :class:`~stui_trio.storage.group_commit.DurableWriter` appends every save of a
+batch as a framed, checksummed record to ``<root>/.journal/wal-<n>.log`` with one write and
+one fsync, and acknowledges the batch; the session files are written later, by the
+checkpointer (``checkpoint.py``), which then deletes the older segments (section 2 of
+``notes/persistence.md``: PostgreSQL's WAL and checkpoints). The folder name starts with a
+dot, which no client id may, so it can never be mistaken for a client folder.
 
-Each segment starts with a ``BOOT`` record holding the kernel's boot id: at replay, records
-written in this boot were preceded by complete (if unsynced) file writes that the page cache
-still holds, while records from an earlier boot may describe files a power cut tore.
+Each segment starts with a ``BOOT`` record holding the kernel's boot id (kept for
+diagnosis: replay treats every record alike, writing it out unless a verified file already
+holds its generation).
 
 A record is::
 
@@ -24,7 +22,7 @@ A record is::
 session deleted after it was journaled). :func:`decode_records` returns the valid prefix of
 a segment and stops at the first torn or corrupt record. :meth:`Journal.replay_segments`
 reads every segment, copies a bad tail to ``.journal/quarantine/`` and truncates it; the
-caller (``wal_replay.py``) brings the session files up to date and then calls
+caller (``checkpoint.replay_journal``) brings the session files up to date and then calls
 :meth:`Journal.drop_through` to delete the segments it no longer needs.
 
 Every method blocks on disk I/O: call them from worker threads. ``lock`` serialises appends

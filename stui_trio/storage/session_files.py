@@ -42,7 +42,7 @@ from .atomic import (
     write_durable_temp,
 )
 from .errors import LoadFailed, SaveFailed, StorageError, StorageQuotaExceeded
-from .framing import Migrations, encode_frame
+from .framing import MAX_HEADER, Migrations, encode_frame
 from .fsops import FileSystemOps
 from .housekeeping import folder_usage, newest_mtime, sweep_quarantine
 from .names import QUARANTINE_DIR, backup_name, client_dir, session_file_name, validate_id
@@ -127,6 +127,12 @@ class SessionFileStore:
         #: Set (``journal.Journal``) when saves are acknowledged from the journal: deletes
         #: then journal a tombstone so replay never brings a deleted session back.
         self.journal: Any = None
+        #: Journaled saves whose files the next checkpoint writes: key -> (payload, gen).
+        self._deferred: dict[Key, tuple[bytes, int]] = {}
+        #: Journal payload -> file payload (the session layer journals a cheaper form).
+        self.render: Callable[[bytes], bytes] = bytes
+        #: Bytes used per client folder, walked on first need and dropped on every change.
+        self._usage: dict[str, int] = {}
         ensure_dir(self.fs, self.root)
         self.removed_temp_files = self._remove_stale_temps()
 
@@ -155,34 +161,103 @@ class SessionFileStore:
         keys = [(r.client_id, r.session_id) for r in requests]
         if len(set(keys)) != len(keys):
             raise ValueError("save_many needs distinct sessions; merge duplicates first")
-        results: list[SaveResult | StorageError | None] = [None] * len(requests)
         with self._locked(sorted(set(keys))):
-            staged: list[tuple[int, Path, Path, int, int]] = []
-            for i, req in enumerate(requests):
-                try:
-                    staged.append((i, *self._stage(req, sync)))
-                except (OSError, StorageError) as exc:
-                    results[i] = _as_save_failed(exc, "preparing the save of", req.session_id)
-            folders: dict[Path, list[int]] = {}
-            for i, temp, target, generation, size in staged:
-                try:
-                    self._rotate_backups(target)
-                    commit_temp(self.fs, temp, target)
-                except (OSError, StorageError) as exc:
-                    with contextlib.suppress(OSError):
-                        self.fs.unlink(temp)
-                    results[i] = _as_save_failed(exc, "rotating backups of", target)
-                    continue
-                self._generations[keys[i]] = max(self._generations.get(keys[i], 0), generation)
-                results[i] = SaveResult(generation, size)
-                folders.setdefault(target.parent, []).append(i)
-            for folder, members in folders.items() if sync else ():
-                try:
-                    sync_dir(self.fs, folder)
-                except SaveFailed as exc:
-                    for i in members:
-                        results[i] = exc
+            return self._save_locked(requests, sync)
+
+    def _save_locked(
+        self, requests: Sequence[SaveRequest], sync: bool
+    ) -> list[SaveResult | StorageError]:
+        keys = [(r.client_id, r.session_id) for r in requests]
+        results: list[SaveResult | StorageError | None] = [None] * len(requests)
+        staged: list[tuple[int, Path, Path, int, int]] = []
+        for i, req in enumerate(requests):
+            try:
+                staged.append((i, *self._stage(req, sync)))
+            except (OSError, StorageError) as exc:
+                results[i] = _as_save_failed(exc, "preparing the save of", req.session_id)
+        folders: dict[Path, list[int]] = {}
+        for i, temp, target, generation, size in staged:
+            try:
+                self._rotate_backups(target)
+                commit_temp(self.fs, temp, target)
+            except (OSError, StorageError) as exc:
+                with contextlib.suppress(OSError):
+                    self.fs.unlink(temp)
+                results[i] = _as_save_failed(exc, "rotating backups of", target)
+                continue
+            self._generations[keys[i]] = max(self._generations.get(keys[i], 0), generation)
+            self._usage.pop(keys[i][0], None)
+            results[i] = SaveResult(generation, size)
+            folders.setdefault(target.parent, []).append(i)
+        for folder, members in folders.items() if sync else ():
+            try:
+                sync_dir(self.fs, folder)
+            except SaveFailed as exc:
+                for i in members:
+                    results[i] = exc
         return [r for r in results if r is not None]
+
+    # -- deferred saves (the journal's write path) -------------------------------------------
+
+    def plan_deferred(self, requests: Sequence[SaveRequest]) -> list[SaveResult | StorageError]:
+        """Number the generation of each save and check the client's quota, without writing.
+
+        The journal's write path: the caller appends the saves to the journal, then calls
+        :meth:`defer` with the planned results; the files are written by :meth:`write_deferred`
+        at the next checkpoint, one file per session however many saves it had meanwhile.
+        Call both from one thread at a time (the writer's), under ``journal.lock``."""
+        results: list[SaveResult | StorageError] = []
+        for req in requests:
+            key = (req.client_id, req.session_id)
+            try:
+                folder = self._client_dir(req.client_id)
+                with self._locked([key]):
+                    generation = self._next_generation(key, folder)
+                size = len(req.payload) + MAX_HEADER  # about: the header is ~110 B
+                self._check_quota(req.client_id, folder, folder / session_file_name(*key), size)
+            except (OSError, StorageError) as exc:
+                results.append(_as_save_failed(exc, "preparing the save of", req.session_id))
+                continue
+            results.append(SaveResult(generation, size))
+        return results
+
+    def defer(self, request: SaveRequest, result: SaveResult) -> None:
+        """Make a journaled save current: :meth:`load` answers it from now on."""
+        with self._guard:
+            self._deferred[(request.client_id, request.session_id)] = (
+                request.payload, result.generation
+            )
+
+    def deferred_keys(self) -> set[Key]:
+        with self._guard:
+            return set(self._deferred)
+
+    def write_deferred(self, keys: Sequence[Key]) -> list[str]:
+        """(checkpoint) Write and fsync the newest deferred save of each of ``keys``; return
+        what failed. A save superseded or deleted meanwhile is left to whoever did that."""
+        failed: list[str] = []
+        for key in sorted(keys):
+            with self._locked([key]):
+                with self._guard:
+                    entry = self._deferred.get(key)
+                if entry is None:
+                    continue
+                payload, generation = entry
+                request = SaveRequest(*key, self.render(payload), generation)
+                (result,) = self._save_locked([request], False)
+                if isinstance(result, StorageError):
+                    failed.append(str(result))
+                    continue
+                with self._guard:
+                    if self._deferred.get(key) is entry:
+                        del self._deferred[key]
+        return failed
+
+    def _next_generation(self, key: Key, folder: Path) -> int:
+        with self._guard:
+            entry = self._deferred.get(key)
+        on_disk = self._known_generation(key, folder)
+        return max(on_disk, entry[1] if entry is not None else 0) + 1
 
     def _stage(self, req: SaveRequest, sync: bool = True) -> tuple[Path, Path, int, int]:
         """Write and fsync the temp file of one request; return (temp, target, gen, size)."""
@@ -238,7 +313,14 @@ class SessionFileStore:
     def _check_quota(self, client_id: str, folder: Path, target: Path, size: int) -> None:
         if self.quota_bytes is None:
             return
-        usage = self.disk_usage(client_id)
+        usage = self._usage.get(client_id)
+        if usage is None:  # walked once, then kept up to date by whoever changes the folder
+            usage = self._usage[client_id] = self.disk_usage(client_id)
+        with self._guard:  # journaled saves not written yet count too (an overestimate)
+            usage += sum(
+                len(payload) + MAX_HEADER for (c, sid), (payload, _) in self._deferred.items()
+                if c == client_id and target.name != session_file_name(c, sid)
+            )
         freed = 0
         if self.keep_backups:  # rotation drops the oldest backup
             with contextlib.suppress(FileNotFoundError):
@@ -257,6 +339,11 @@ class SessionFileStore:
         folder = client_dir(self.root, client_id)
         key = (client_id, validate_id("session id", session_id))
         with self._locked([key]):
+            with self._guard:
+                deferred = self._deferred.get(key)
+            if deferred is not None:  # journaled, newer than any file
+                payload = self.render(deferred[0])
+                return LoadResult(payload, deferred[1], False, (), (), "journal")
             try:
                 scan = self._scan(key, folder)
             except OSError as exc:
@@ -316,20 +403,27 @@ class SessionFileStore:
 
     # -- housekeeping ---------------------------------------------------------------------
 
-    def delete(self, client_id: str, session_id: str) -> bool:
-        """Remove a session's current file, backups and temp files; True if any existed."""
+    def delete(self, client_id: str, session_id: str, *, journaled: bool = False) -> bool:
+        """Remove a session's current file, backups and temp files; True if any existed.
+
+        With a journal, a tombstone is appended first (one fsync), unless the caller says it
+        ``journaled`` one already (the group-commit writer, with its batch): then the folder
+        is not fsynced either, the checkpoint does it."""
         folder = client_dir(self.root, client_id)
         key = (client_id, validate_id("session id", session_id))
         name = session_file_name(*key)
         with self._locked([key]):
-            if self.journal is not None:
+            if self.journal is not None and not journaled:
                 self.journal.append_tombstone(*key, self._generations.get(key, 0) + 1)
-            removed = self._unlink_all(folder, name)
+            removed = self._unlink_all(folder, name, sync=not journaled)
             self._generations.pop(key, None)
             self._pending_problems.pop(key, None)
+            self._usage.pop(client_id, None)
+            with self._guard:
+                removed = self._deferred.pop(key, None) is not None or removed
         return removed
 
-    def _unlink_all(self, folder: Path, name: str) -> bool:
+    def _unlink_all(self, folder: Path, name: str, *, sync: bool = True) -> bool:
         try:
             names = self.fs.listdir(folder)
         except FileNotFoundError:
@@ -338,18 +432,20 @@ class SessionFileStore:
         for n in doomed:
             with contextlib.suppress(FileNotFoundError):
                 self.fs.unlink(folder / n)
-        if doomed:
+        if doomed and sync:
             sync_dir(self.fs, folder)
         return bool(doomed)
 
     def list_sessions(self, client_id: str) -> list[str]:
         """Ids of the sessions of ``client_id`` that have a current file or a backup."""
         folder = client_dir(self.root, client_id)
+        with self._guard:
+            deferred = {sid for c, sid in self._deferred if c == client_id}
         try:
             names = self.fs.listdir(folder)
         except FileNotFoundError:
-            return []
-        return sorted(split_names(client_id, names))
+            names = []
+        return sorted(deferred.union(split_names(client_id, names)))
 
     def list_clients(self) -> list[str]:
         """Ids of the clients that have a folder under the root."""
@@ -362,6 +458,10 @@ class SessionFileStore:
             if (self.root / name).is_dir() and not (self.root / name).is_symlink():
                 clients.append(name)
         return sorted(clients)
+
+    def usage_changed(self, client_id: str) -> None:
+        """Forget the cached disk usage of a client folder changed behind the store's back."""
+        self._usage.pop(client_id, None)
 
     def disk_usage(self, client_id: str) -> int:
         """Bytes used by a client's folder, quarantine included (hard links counted once)."""

@@ -176,14 +176,17 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
             raise
         finally:
             await commit_image(service)  # a doit may define classes, even one that fails
-        if kept and reply.get("bindings_changed"):
-            # A new or rebound workspace variable is acknowledged only once it is on disk.
-            await save_workspace(ctx.sessions, service, tools, timeout)
-        else:
-            tools.unsaved = kept  # the rest is saved by the background flusher
         if tools.not_restored:
             # Said once, on the first evaluation after the restore that lost them.
             reply["not_restored"], tools.not_restored = tools.not_restored, []
+        if kept and reply.get("bindings_changed"):
+            # A new or rebound workspace variable is acknowledged only once it is on disk;
+            # the reply goes into the session's reply buffer first, so it is saved with it
+            # and a retry after a crash gets this reply instead of evaluating again.
+            ctx.remember_reply(reply)
+            await save_workspace(ctx.sessions, service, tools, timeout)
+        else:
+            tools.unsaved = kept  # the rest is saved by the background flusher
         return reply
 
     async def interrupt(ctx: CommandContext, _p: Any) -> dict[str, Any]:
@@ -349,12 +352,20 @@ def _no_class(name: str) -> ClassNotFound:
     )
 
 
+#: Tool commands that change nothing: their replies are not kept for retries (a retry just
+#: runs them again), so polling them does not push real replies out of the reply buffer.
+READ_ONLY_COMMANDS = frozenset({
+    "list_classes", "browse_class", "get_method", "find_senders", "find_implementors",
+    "complete", "get_transcript", "get_history",
+})
+
+
 def register_tool_commands(registry: CommandRegistry, service: ToolsService) -> None:
     """Register every tool command on `registry`, bound to `service`."""
     for name, (handler, params) in build_handlers(service).items():
         registry.register(
             name, handler, params=params, inline=(name == "interrupt"),
-            description=f"tools: {name}",
+            keeps_reply=name not in READ_ONLY_COMMANDS, description=f"tools: {name}",
         )
 
 

@@ -116,13 +116,16 @@ async def run_workspace_flusher(
         await flush_unsaved_workspaces(sessions, service, timeout)
 
 
-def attach_persistence(store: Any, service: ToolsService) -> None:
+def attach_persistence(store: Any, service: ToolsService, config: Any = None) -> None:
     """Durable mode: log the image's changes next to the sessions and store workspaces.
 
     `store` is the server's `DurableSessionStore`; it runs the change log (`image.changes` in
-    its directory) inside its `running()`, after taking the directory lock."""
+    its directory) inside its `running()`, after taking the directory lock. `config` (the
+    `ServerConfig`) sets when that log is compacted at start."""
 
-    image_log = ImageLog(store.settings.root / "image.changes", service.image)
+    options = {} if config is None else {
+        "compact_min_superseded": config.change_log_compact_min_superseded}
+    image_log = ImageLog(store.settings.root / "image.changes", service.image, **options)
     store.image_log = image_log
     store.workspace_codec = ToolsWorkspaceCodec(service)
     service.image_log = image_log

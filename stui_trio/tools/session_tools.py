@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 import trio
 
+from stui_trio.config import ServerConfig
 from stui_trio.sessions.workspace_codec import decode_workspace
 from stui_trio.tools import engine_port
 from stui_trio.tools.history import History, HistoryEntry
@@ -37,17 +38,28 @@ from stui_trio.tools.object_registry import ObjectRegistry
 from stui_trio.tools.transcript import Transcript, TranscriptEntry
 
 
+def _server_default(name: str) -> Any:
+    """The default of ServerConfig's setting ``name``: the one place tools limits default."""
+    return attrs.fields_dict(ServerConfig)[name].default
+
+
 @attrs.frozen
 class ToolsConfig:
-    """Limits of the tools layer (defaults; the server may read them from its own config)."""
+    """Limits of the tools layer: a view of the same-named ``ServerConfig`` settings.
 
-    registry_capacity: int = 10_000
-    history_capacity: int = 500
-    transcript_capacity: int = 2_000
-    inspector_history: int = 50
-    evaluation_threads: int = 4  # CapacityLimiter size: evaluations running at once
-    interrupt_grace: float = 0.25  # s the worker may take to notice an interrupt
-    completion_limit: int = 50
+    It keeps no defaults of its own (each field defaults to the ServerConfig one), so a limit
+    is changed in one place; the server builds it with :meth:`from_server_config`, tests
+    with keywords for the limits they exercise."""
+
+    registry_capacity: int = _server_default("registry_capacity")
+    history_capacity: int = _server_default("history_capacity")
+    transcript_capacity: int = _server_default("transcript_capacity")
+    inspector_history: int = _server_default("inspector_history")
+    #: CapacityLimiter size: evaluations running at once.
+    evaluation_threads: int = _server_default("evaluation_threads")
+    #: Seconds the worker may take to notice an interrupt.
+    interrupt_grace: float = _server_default("interrupt_grace")
+    completion_limit: int = _server_default("completion_limit")
 
     @classmethod
     def from_server_config(cls, config: Any) -> ToolsConfig:

@@ -34,6 +34,12 @@ class Servers:
         self.current.proc.send_signal(signal.SIGKILL)
         self.current.proc.wait(10)
 
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM): the last checkpoint writes every session file and
+        empties the journal, so the files alone hold the state (to damage them, say)."""
+        assert self.current is not None
+        assert self.current.terminate() == 0
+
     def client(self, client_id: str, timeout_ms: int = 5000) -> WireClient:
         assert self.current is not None
         return WireClient(self.current.endpoint, client_id, timeout_ms=timeout_ms)

@@ -1,7 +1,8 @@
 """Damaged session files, through the real server: it starts, restores the newest good
 version, says ``recovered_from_backup`` with what was lost, and never serves damaged data.
 
-Every session is saved three times (generations 1-3: created, state A, state B), so the
+Every session is saved three times (generations 1-3: created, state A, state B), with a
+graceful restart before B (saves between two checkpoints share one file write), so the
 current file holds B and backup ``.1`` holds A. Each client's current file is damaged in a
 different way while the server is down; one restart serves them all.
 """
@@ -62,8 +63,14 @@ def test_damaged_current_files_fall_back_to_backups(start_server, tmp_path: Path
         with servers.client(name) as c:
             sid = sids[name] = create(c)
             update(c, sid, state("A", name))
-            update(c, sid, state("B", name))
-    servers.kill9()
+    # A graceful stop checkpoints: A is written as a file (saves between two checkpoints
+    # share one file write, so the restart is what makes A a version of its own on disk).
+    servers.stop()
+    servers.start()
+    for name in names:
+        with servers.client(name) as c:
+            update(c, sids[name], state("B", name))
+    servers.stop()  # files written, journal empty: only the backups can help now
     for name, damage in DAMAGE.items():
         path = current_file(sdir, name, sids[name])
         path.write_bytes(damage(path.read_bytes()))

@@ -56,8 +56,11 @@ def test_files_are_read_only_when_their_client_asks(start_server, tmp_path: Path
         sid_a, sid_b = create(a), create(b)
         update(a, sid_a, {"v": 1})
         update(b, sid_b, {"v": 1})
+    servers.stop()  # checkpointed: {"v": 1} is a file version of its own
+    servers.start()
+    with servers.client("b") as b:
         update(b, sid_b, {"v": 2})
-    servers.kill9()
+    servers.stop()
     damaged = current_file(sdir, "b", sid_b)
     damaged.write_bytes(damaged.read_bytes()[:-5])
     servers.start()

@@ -9,7 +9,8 @@ from pathlib import Path
 from tests.conftest import wait_until
 from tests.persistence.support import Servers, create, current_file, restore, update
 
-FAST = ("--session-timeout", "1", "--cleanup-interval", "0.2", "--session-file-max-age", "1")
+FAST = ("--session-timeout", "1", "--cleanup-interval", "0.2", "--session-file-max-age", "1",
+        "--checkpoint-interval-ms", "100")
 
 
 def versions(sdir: Path, client_id: str, sid: str) -> list[Path]:
@@ -24,7 +25,7 @@ def test_expired_sessions_lose_their_files(start_server, tmp_path: Path) -> None
     with servers.client("exp") as c:
         sid = create(c)
         update(c, sid, {"v": 1})
-        assert versions(sdir, "exp", sid)
+        assert wait_until(lambda: versions(sdir, "exp", sid), timeout=5)  # the checkpoint
         assert wait_until(lambda: not versions(sdir, "exp", sid), timeout=5)
         c.error("restore_session", "SessionExpired", parameters={"session_id": sid})
 
@@ -49,7 +50,7 @@ def test_quarantined_files_age_out(start_server, tmp_path: Path) -> None:
     with servers.client("q") as c:
         sid = create(c)
         update(c, sid, {"v": 1})
-    servers.kill9()
+    servers.stop()
     path = current_file(sdir, "q", sid)
     path.write_bytes(b"damaged")
     servers.start()

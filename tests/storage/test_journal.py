@@ -95,9 +95,9 @@ def test_replay_of_an_earlier_boot_makes_session_files_current(tmp_path: Path) -
     assert not segment_files(tmp_path)  # all records are in synced files now
 
 
-def test_replay_of_this_boot_trusts_the_files(tmp_path: Path) -> None:
-    """A record of this boot was appended after its file was completely written; a file
-    damaged since is the backups' business (and reported by load), as without a journal."""
+def test_replay_rewrites_a_journaled_save_whose_file_was_damaged(tmp_path: Path) -> None:
+    """Files are written by the checkpoint, after the journal: replay trusts only a file that
+    verifies at the record's generation, and otherwise writes the record out."""
     files = SessionFileStore(tmp_path)
     for n in (1, 2):
         files.save("a", "s", f"p{n}".encode())
@@ -108,9 +108,22 @@ def test_replay_of_this_boot_trusts_the_files(tmp_path: Path) -> None:
     current.write_bytes(current.read_bytes()[:-1])
     files = SessionFileStore(tmp_path)
     report = replay_journal(files, Journal(tmp_path))
-    assert report.applied == 0 and current.exists()
+    assert report.applied == 1
     loaded = files.load("a", "s")
-    assert loaded is not None and loaded.recovered_from_backup and loaded.payload == b"p1"
+    # the damaged file's header still claims generation 2, so the rewrite is numbered past it
+    assert loaded is not None and (loaded.payload, loaded.generation) == (b"p2", 3)
+    assert not loaded.recovered_from_backup
+
+
+def test_replay_leaves_a_file_that_verifies_at_the_journaled_generation(tmp_path: Path) -> None:
+    files = SessionFileStore(tmp_path)
+    for n in (1, 2):
+        files.save("a", "s", f"p{n}".encode())
+    journal = Journal(tmp_path)
+    journal.append_saves([rec("a", 2)])
+    journal.close()
+    report = replay_journal(SessionFileStore(tmp_path), Journal(tmp_path))
+    assert (report.records, report.applied) == (1, 0)
 
 
 def test_a_tombstone_keeps_a_deleted_session_deleted(tmp_path: Path) -> None:
@@ -139,11 +152,14 @@ async def test_writer_acks_from_the_journal_and_checkpoints_drop_segments(
         async with trio.open_nursery() as savers:
             for i in range(20):
                 savers.start_soon(writer.save, f"c{i % 5}", "s", f"p{i}".encode())
-        # acked: in the journal, and already readable from the (unsynced) files
+        # acked: in the journal, readable (from memory), no file written yet
         assert segment_files(tmp_path) and journal.dirty
+        assert not list(tmp_path.glob("c*/session_*"))
         for i in range(5):
             loaded = files.load(f"c{i}", "s")
             assert loaded is not None and loaded.payload.startswith(b"p")
+            assert loaded.source == "journal"
+        assert files.list_sessions("c0") == ["s"]
         first = [p.name for p in segment_files(tmp_path)]
         report = await trio.to_thread.run_sync(checkpoint_round, files, journal)
         assert report.failed == () and report.synced == 5
