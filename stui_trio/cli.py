@@ -67,6 +67,8 @@ SETTING_HELP: dict[str, str] = {
     "checkpoint_interval_ms": "full durability: ms between checkpoints that write the "
     "journaled sessions' STON files and cut the journal (default 1000)",
     "registry_capacity": "object references kept per session (default 10000)",
+    "persisted_registry_entries": "most recently used object references saved with a "
+    "session; older ones live only until the server stops (default 200)",
     "history_capacity": "evaluation history entries kept per session (default 500)",
     "transcript_capacity": "Transcript entries kept per session (default 2000)",
     "inspector_history": "inspector navigation steps kept per session (default 50)",

@@ -124,6 +124,9 @@ class ServerConfig:
     #: object references kept (least recently used dropped first), evaluation history
     #: entries, Transcript entries, inspector navigation steps.
     registry_capacity: int = attrs.field(default=10_000, validator=_positive)
+    #: The most recently used object references saved with a session (the rest live only
+    #: while the server runs): a file stays small however many results a session has seen.
+    persisted_registry_entries: int = attrs.field(default=200, validator=_non_negative)
     history_capacity: int = attrs.field(default=500, validator=_positive)
     transcript_capacity: int = attrs.field(default=2_000, validator=_positive)
     inspector_history: int = attrs.field(default=50, validator=_positive)

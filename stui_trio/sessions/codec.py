@@ -90,14 +90,39 @@ class Decoded:
     workspace: Any = None
 
 
+@attrs.frozen
+class WorkspaceText:
+    """A ``#workspace`` value already written as STON text, numbered to stand first in the
+    document: its objects take reference numbers from 2 (the document's top object is 1).
+
+    Writing a workspace graph is the expensive part of a save, so the tools layer writes it
+    in a worker thread (while the session is locked) and hands the text over; the document
+    around it is then assembled from the JSON parts without the value model."""
+
+    text: str
+
+    @classmethod
+    def of(cls, value: Any) -> WorkspaceText:
+        """The text of a STON model value: a one-element list numbers its contents from 2."""
+        return cls(dumps([value])[1:-1])
+
+    def value(self) -> Any:
+        """The model value back (the slow path: documents the fast emitter cannot write)."""
+        (value,) = load_bytes(b"[" + self.text.encode("utf-8") + b"]")
+        return value
+
+
 def encode_session(
     session: Session, *, workspace: Any = None, pretty: bool = False
 ) -> bytes:
-    """The UTF-8 STON payload of ``session``; ``workspace`` is a STON value or None."""
-    if workspace is None and not pretty:
-        fast = _fast_document(session)
+    """The UTF-8 STON payload of ``session``; ``workspace`` is a STON value, a
+    :class:`WorkspaceText`, or None."""
+    if not pretty and (workspace is None or isinstance(workspace, WorkspaceText)):
+        fast = _document_from_json(*_json_parts(session), workspace)
         if fast is not None:
             return fast
+    if isinstance(workspace, WorkspaceText):
+        workspace = workspace.value()
     return encode_session_model(session, workspace=workspace, pretty=pretty)
 
 
@@ -178,10 +203,6 @@ class _NotJson(Exception):
     """The fast emitter met something it does not handle; use the model path."""
 
 
-def _fast_document(session: Session) -> bytes | None:
-    return _document_from_json(*_json_parts(session))
-
-
 def _json_parts(session: Session) -> tuple[dict[str, Any], dict[str, Any], Any]:
     meta = {name: _meta_value(session, name) for name in _META_FIELDS}
     replies = session.replies.to_json() if session.replies.entries else None
@@ -189,9 +210,14 @@ def _json_parts(session: Session) -> tuple[dict[str, Any], dict[str, Any], Any]:
 
 
 def _document_from_json(
-    meta: dict[str, Any], state: dict[str, Any], replies: Any
+    meta: dict[str, Any], state: dict[str, Any], replies: Any,
+    workspace: WorkspaceText | None = None,
 ) -> bytes | None:
-    out: list[str] = ["StuiSession{#format:", str(FORMAT), ",#meta:{"]
+    # With a workspace, it goes first: its text is numbered for that place (WorkspaceText).
+    out: list[str] = ["StuiSession{"]
+    if workspace is not None:
+        out += ["#workspace:", workspace.text, ","]
+    out += ["#format:", str(FORMAT), ",#meta:{"]
     try:
         for i, name in enumerate(_META_FIELDS):
             if i:
@@ -205,7 +231,7 @@ def _document_from_json(
             _emit_json(replies, out)
     except (_NotJson, RecursionError):
         return None
-    out.append(",#workspace:nil}")
+    out.append("}" if workspace is not None else ",#workspace:nil}")
     return "".join(out).encode("utf-8")
 
 
@@ -219,15 +245,20 @@ def _document_from_json(
 
 
 def encode_session_for_journal(session: Session, *, workspace: Any = None) -> bytes:
-    """What the journal records for ``session``: JSON when it has no workspace graph and its
-    state is plain JSON, else the STON payload itself. :func:`journal_to_ston` reads both."""
-    if workspace is None:
-        meta, state, replies = _json_parts(session)
-        try:
-            return orjson.dumps({"meta": meta, "state": state, "replies": replies})
-        except (TypeError, orjson.JSONEncodeError):
-            pass  # ints over 64 bits and the like: the STON writer knows them
-    return encode_session(session, workspace=workspace)
+    """What the journal records for ``session``: JSON (the workspace, if any, as STON text
+    inside it) when its state is plain JSON, else the STON payload itself.
+    :func:`journal_to_ston` reads both."""
+    if workspace is not None and not isinstance(workspace, WorkspaceText):
+        workspace = WorkspaceText.of(workspace)
+    meta, state, replies = _json_parts(session)
+    try:
+        return orjson.dumps({
+            "meta": meta, "state": state, "replies": replies,
+            "workspace": workspace.text if workspace is not None else None,
+        })
+    except (TypeError, orjson.JSONEncodeError):
+        # ints over 64 bits and the like: the STON writer knows them
+        return encode_session(session, workspace=workspace)
 
 
 def journal_to_ston(payload: bytes) -> bytes:
@@ -235,13 +266,17 @@ def journal_to_ston(payload: bytes) -> bytes:
     if payload[:1] != b"{":
         return payload
     doc = orjson.loads(payload)
-    fast = _document_from_json(doc["meta"], doc["state"], doc["replies"])
+    text = doc.get("workspace")
+    workspace = WorkspaceText(text) if text is not None else None
+    fast = _document_from_json(doc["meta"], doc["state"], doc["replies"], workspace)
     if fast is not None:
         return fast
     session = Session(**doc["meta"], state=doc["state"])  # rare: strings the model escapes
     if doc["replies"] is not None:
         session = attrs.evolve(session, replies=ReplyBuffer.from_json(doc["replies"]))
-    return encode_session_model(session)
+    return encode_session_model(
+        session, workspace=workspace.value() if workspace is not None else None
+    )
 
 
 # orjson text that cannot be turned into STON by swapping quotes: escapes (backslash), a quote

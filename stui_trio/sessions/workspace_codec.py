@@ -374,9 +374,12 @@ class ToolsWorkspaceCodec:
         tools = self.service.existing(session.session_id)
         if tools is None:
             return self.service.parked_workspace(session.session_id)
+        if tools.saved_workspace is not None and not tools.unsaved:
+            return tools.saved_workspace  # written by the last workspace save, still current
         bindings = dict(tools.workspace.bindings)
         return encode_workspace(
-            self.service.image, bindings, list(tools.registry.items()),
+            self.service.image, bindings,
+            tools.registry.recent(self.service.config.persisted_registry_entries),
             tools.registry.next_number,
         )
 

@@ -244,6 +244,8 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
             )
         tools.inspector.visit(result["object_ref"])
         result["inspector_state"] = tools.inspector.snapshot()
+        # Inspector state and the references it made are saved by the background flusher.
+        tools.unsaved = not tools.session_id.startswith(IMPLICIT_PREFIX)
         return result
 
     async def list_classes(_ctx: CommandContext, p: ListClassesParams) -> dict[str, Any]:

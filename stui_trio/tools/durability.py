@@ -17,14 +17,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import attrs
 import trio
 from trio_util import periodic
 
 from stui_trio.protocol.errors import StuiError
+from stui_trio.sessions.codec import WorkspaceText
 from stui_trio.sessions.image_log import ImageLog
 from stui_trio.sessions.manager import SessionManager
-from stui_trio.sessions.workspace_codec import ToolsWorkspaceCodec, is_storable
+from stui_trio.sessions.workspace_codec import (
+    ToolsWorkspaceCodec,
+    encode_workspace,
+    is_storable,
+)
 from stui_trio.tools.evaluator import run_in_worker
 from stui_trio.tools.inspector import clip
 from stui_trio.tools.session_tools import SessionTools, ToolsService
@@ -41,48 +45,66 @@ async def commit_image(service: ToolsService) -> None:
 async def save_workspace(
     sessions: SessionManager, service: ToolsService, tools: SessionTools, timeout: float
 ) -> None:
-    """Save the session (its live workspace and JSON summaries); returns once durable."""
+    """Save the session (its live workspace and JSON summaries); returns once durable.
+
+    Describing the bindings (printString runs user code) and writing the object graph as
+    STON both happen in a worker thread while the session is locked, so no evaluation of
+    the session changes the objects meanwhile and the event loop stays free."""
     if not service.persist_workspaces:
         return
     tools.unsaved = False  # what changes from here on is marked again
-
     image = service.image
+    limit = service.config.persisted_registry_entries
 
-    def describe(token: Any) -> dict[str, Any]:
-        # printString runs user code: under a token, like a doit.
+    def snapshot(token: Any) -> tuple[dict[str, Any], WorkspaceText]:
         context: dict[str, Any] = {}
-        with image.activated(token, tools.workspace):
+        with image.activated(token, tools.workspace):  # printString: under a token
             for name, obj in list(tools.workspace.bindings.items()):
-                class_name = image.class_name_of(obj)
-                try:
-                    shown = clip(image.print_string(obj), 1000)
-                except Exception:  # a failing printOn: must not lose the save
-                    shown = f"a {class_name}"
-                context[name] = {"print_string": shown, "class": class_name,
-                                 "object_ref": tools.registry.register(obj),
-                                 "stored": is_storable(image, obj)}
-        return context
+                context[name] = _describe(image, tools, obj, print_it=True)
+        return context, _workspace_text(image, tools, limit)
 
     async with tools.lock:
-        context, _stopped = await run_in_worker(service, tools, describe, timeout)
-    if context is None:
-        context = {name: {"print_string": "", "class": image.class_name_of(obj),
-                          "object_ref": tools.registry.register(obj),
-                          "stored": is_storable(image, obj)}
-                   for name, obj in tools.workspace.bindings.items()}
-    registry = {ref: image.class_name_of(obj) for ref, obj in tools.registry.items()}
+        done, _stopped = await run_in_worker(service, tools, snapshot, timeout)
+        if done is None:  # a printOn: ran past the timeout: save without the print strings
+            context = {name: _describe(image, tools, obj, print_it=False)
+                       for name, obj in tools.workspace.bindings.items()}
+            text = await trio.to_thread.run_sync(_workspace_text, image, tools, limit)
+        else:
+            context, text = done
+    tools.saved_workspace = text
+    registry = {ref: image.class_name_of(obj) for ref, obj in tools.registry.recent(limit)}
     await sessions.update_state(tools.owner, tools.session_id, {
         "workspace_context": context,
         "object_registry": registry,
         "inspector_state": tools.inspector.snapshot(),
-        "history": [attrs.asdict(e) for e in tools.history.latest()],
-        "transcript": [attrs.asdict(e) for e in tools.transcript.entries()],
+        "history": [e.to_json() for e in tools.history.latest()],
+        "transcript": [e.to_json() for e in tools.transcript.entries()],
         "not_restored": [
             {"name": name, "class": info["class"], "print_string": info["print_string"],
              "reason": "cannot be stored"}
             for name, info in context.items() if not info["stored"]
         ],
     })
+
+
+def _describe(image: Any, tools: SessionTools, obj: Any, *, print_it: bool) -> dict[str, Any]:
+    class_name = image.class_name_of(obj)
+    shown = ""
+    if print_it:
+        try:
+            shown = clip(image.print_string(obj), 1000)
+        except Exception:  # a failing printOn: must not lose the save
+            shown = f"a {class_name}"
+    return {"print_string": shown, "class": class_name,
+            "object_ref": tools.registry.register(obj), "stored": is_storable(image, obj)}
+
+
+def _workspace_text(image: Any, tools: SessionTools, limit: int) -> WorkspaceText:
+    """(worker thread, session locked) The bindings and recent references as STON."""
+    return WorkspaceText.of(encode_workspace(
+        image, dict(tools.workspace.bindings), tools.registry.recent(limit),
+        tools.registry.next_number,
+    ))
 
 
 async def flush_unsaved_workspaces(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -21,6 +22,10 @@ class HistoryEntry:
     result_type: str | None
     has_error: bool
     at: str  # ISO 8601 UTC timestamp
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "code": self.code, "result": self.result,
+                "result_type": self.result_type, "has_error": self.has_error, "at": self.at}
 
 
 class History:

@@ -36,6 +36,19 @@ class ObjectRegistry:
     def items(self) -> Iterator[tuple[str, object]]:
         return iter(list(self._by_ref.items()))
 
+    def recent(self, limit: int) -> list[tuple[str, object]]:
+        """The ``limit`` most recently used references, oldest first."""
+        if limit <= 0:
+            return []
+        if limit >= len(self._by_ref):
+            return list(self._by_ref.items())
+        newest = []
+        for item in reversed(self._by_ref.items()):
+            newest.append(item)
+            if len(newest) == limit:
+                break
+        return newest[::-1]
+
     @property
     def next_number(self) -> int:
         return self._next

@@ -52,6 +52,7 @@ class ToolsConfig:
     with keywords for the limits they exercise."""
 
     registry_capacity: int = _server_default("registry_capacity")
+    persisted_registry_entries: int = _server_default("persisted_registry_entries")
     history_capacity: int = _server_default("history_capacity")
     transcript_capacity: int = _server_default("transcript_capacity")
     inspector_history: int = _server_default("inspector_history")
@@ -95,6 +96,10 @@ class SessionTools:
         #: Changed since its last save (by an evaluation that bound nothing): the background
         #: flusher saves it.
         self.unsaved = False
+        #: The workspace as written by the last save (a ``codec.WorkspaceText``), good while
+        #: ``unsaved`` is False: other saves of the session reuse it instead of writing the
+        #: graph again on the event loop.
+        self.saved_workspace: Any = None
         self._config = config
 
     def stop(self, reason: str, grace: float) -> bool:
@@ -115,8 +120,8 @@ class SessionTools:
             "object_registry": list(self.registry.items()),
             "registry_next": self.registry.next_number,
             "inspector_state": self.inspector.snapshot(),
-            "history": [attrs.asdict(e) for e in self.history.latest()],
-            "transcript": [attrs.asdict(e) for e in self.transcript.entries()],
+            "history": [e.to_json() for e in self.history.latest()],
+            "transcript": [e.to_json() for e in self.transcript.entries()],
         }
 
     def restore(self, data: dict[str, Any]) -> None:

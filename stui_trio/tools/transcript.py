@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -19,6 +20,9 @@ import attrs
 class TranscriptEntry:
     seq: int
     text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "text": self.text}
 
 
 @attrs.frozen

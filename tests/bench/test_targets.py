@@ -19,8 +19,8 @@ def _cmd(p50_ms: float, p99_ms: float, ratio_p50: float | None = None) -> dict[s
             "ratio_p50": ratio_p50, "ratio_p99": None}
 
 
-def _step(clients: int, commands: dict[str, Any]) -> dict[str, Any]:
-    return {"target": "stui_trio", "shape": "saturation", "clients": clients,
+def _step(clients: int, commands: dict[str, Any], shape: str = "saturation") -> dict[str, Any]:
+    return {"target": "stui_trio", "shape": shape, "clients": clients,
             "commands": commands, "throughput_rps": 1000.0, "error_count": 0,
             "rss_per_client_kib": None, "session_files": None}
 
@@ -33,7 +33,8 @@ def _summary(p50_ms: float, p99_ms: float, count: int = 20) -> dict[str, Any]:
 def _data(*, with_ladder: bool = True) -> dict[str, Any]:
     steps = [
         _step(1, {"ping": _cmd(0.3, 0.5, ratio_p50=2.5), "evaluate": _cmd(0.8, 2.0)}),
-        _step(50, {"create_session": _cmd(3.0, 4.0), "evaluate": _cmd(10.0, 30.0)}),
+        _step(50, {"create_session": _cmd(30.0, 40.0), "evaluate": _cmd(10.0, 60.0)}),
+        _step(50, {"create_session": _cmd(3.0, 4.0), "evaluate": _cmd(10.0, 30.0)}, "paced"),
     ] if with_ladder else []
     evaluate = {
         "settings": {"seconds": 4.0},
@@ -73,20 +74,23 @@ def _judged(data: dict[str, Any]) -> dict[str, targets.TargetResult]:
     return {t.name: t for t in targets.evaluate(data)}
 
 
-def test_ladder_targets_read_the_saturation_steps() -> None:
+def test_ladder_targets_read_their_shapes_steps() -> None:
+    """p50 at 1 client: the saturation step; p99 at 50 clients: the paced step (latency at
+    a person's pace), with the saturation step's figure quoted in the note."""
     got = _judged(_data())
     ping3, ping2 = (got["ping p50 <= 3x the echo's at 1 client"],
                     got["ping p50 <= 2x the echo's at 1 client"])
     assert (ping3.verdict, ping2.verdict, ping3.value) == ("PASS", "MISS", 2.5)
     assert ping3.group == "issue 3" and ping3.shape == "saturation"
     create = got["create_session p99 < 5 ms at 50 clients"]
-    assert (create.verdict, create.value, create.shape) == ("PASS", 4.0, "saturation (ladder)")
+    assert (create.verdict, create.value, create.shape) == ("PASS", 4.0, "paced (ladder)")
+    assert "at saturation" in create.note and "40.00 ms" in create.note
     p50 = got["trivial evaluate p50 < 1 ms at 1 client"]
     assert (p50.verdict, p50.value) == ("PASS", 0.8)  # the ladder's, not the scenario's 1.5
     assert "evaluate scenario" in p50.note and "1.50 ms" in p50.note
     p99 = got["trivial evaluate p99 < 20 ms at 50 clients"]
     assert (p99.verdict, p99.value, p99.group) == ("MISS", 30.0, "issue 5")
-    assert "1.5x the limit" in p99.note
+    assert "1.5x the limit" in p99.note and "60.00 ms" in p99.note
 
 
 def test_without_a_ladder_the_evaluate_targets_use_the_scenario() -> None:

@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from stui_trio.sessions.codec import (
     SessionDecodeError,
+    WorkspaceText,
     decode_session,
     encode_session,
+    encode_session_for_journal,
     encode_session_model,
+    journal_to_ston,
 )
 from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
 from stui_trio.sessions.model import Session
@@ -111,3 +114,46 @@ async def test_workspace_seam_and_opaque_preservation(tmp_path: Path) -> None:
     (value,) = codec.decoded
     assert isomorphic(value, PointsCodec().encode(original))
     assert value["p"] is value["q"] and value["cycle"][1] is value["cycle"]
+
+
+def shared_workspace() -> StonObject:
+    """A workspace value with sharing and a cycle, as the workspace codec writes them."""
+    point = StonObject("Point", [1, 2])
+    cyclic: list[Any] = [1]
+    cyclic.append(cyclic)
+    return StonObject("StuiWorkspace", StonMap([
+        (Symbol("bindings"), StonMap([("a", point), ("b", [point, point]), ("c", cyclic)])),
+        (Symbol("registry"), [["obj-1", point]]),
+        (Symbol("next"), 2),
+    ]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_workspace_text_documents_read_back_like_model_documents(state: dict[str, Any]) -> None:
+    """A workspace written ahead of time (WorkspaceText, numbered for its place first in the
+    document) reads back isomorphic to the model path's, sharing and cycles included, and so
+    does its journal form once turned into the file's STON."""
+    workspace = shared_workspace()
+    reference = decode_session(encode_session_model(session(state), workspace=workspace))
+    text = WorkspaceText.of(workspace)
+    for payload in (
+        encode_session(session(state), workspace=text),
+        journal_to_ston(encode_session_for_journal(session(state), workspace=text)),
+        journal_to_ston(encode_session_for_journal(session(state), workspace=workspace)),
+    ):
+        decoded = decode_session(payload)
+        assert decoded.session == reference.session
+        assert isomorphic(decoded.workspace, reference.workspace)
+        bindings = decoded.workspace.value[Symbol("bindings")]
+        a, b, c = bindings["a"], bindings["b"], bindings["c"]
+        assert b[0] is a and b[1] is a and c[1] is c
+        assert decoded.workspace.value[Symbol("registry")][0][1] is a
+
+
+def test_journal_form_is_json_and_decodes_directly() -> None:
+    s = session({"history": [{"code": "3 + 4", "result": "7"}]})
+    journaled = encode_session_for_journal(s)
+    assert journaled.startswith(b"{")
+    assert decode_session(journaled).session == s
+    assert journal_to_ston(journaled) == encode_session(s)

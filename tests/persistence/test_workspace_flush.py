@@ -56,3 +56,33 @@ def test_graceful_stop_saves_unflushed_changes(start_server, tmp_path: Path) -> 
     with servers.client("dave") as c:
         restore(c, sid)
         assert evaluate(c, sid, "items asArray")["result"] == "#(#kept)"
+
+
+def test_only_the_most_recent_references_are_saved(start_server, tmp_path: Path) -> None:
+    """Every result gets an object reference; a session keeps `registry_capacity` of them
+    while the server runs, but saves only the `persisted_registry_entries` most recent (so
+    a busy session's file stays small). Bindings are saved whatever their age."""
+    servers = Servers(start_server, tmp_path / "sessions", "--persisted-registry-entries", "5")
+    server = servers.start()
+    with servers.client("erin") as c:
+        sid = create(c)
+        kept = evaluate(c, sid, "keep := 'bound early' copy")["object_ref"]
+        first = evaluate(c, sid, "'first result' copy")["object_ref"]
+        refs = [evaluate(c, sid, f"'result {i}' copy")["object_ref"] for i in range(12)]
+        live = c.ok("inspect", parameters={"session_id": sid, "object_ref": first})
+        assert live["print_string"] == "'first result'"  # all live while the server runs
+        refs += [evaluate(c, sid, f"'later {i}' copy")["object_ref"] for i in range(12)]
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(20) == 0
+
+    servers.start()
+    with servers.client("erin") as c:
+        restored = restore(c, sid)
+        assert len(restored["object_registry"]) == 5
+        assert restored["workspace_context"]["keep"]["object_ref"] == kept
+        assert evaluate(c, sid, "keep")["result"] == "'bound early'"
+        newest = c.ok("inspect", parameters={"session_id": sid, "object_ref": refs[-1]})
+        assert newest["print_string"] == "'later 11'"
+        for gone in (first, refs[0]):
+            c.error("inspect", "ObjectNotFound",
+                    parameters={"session_id": sid, "object_ref": gone})
