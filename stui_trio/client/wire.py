@@ -54,7 +54,9 @@ class IdSource:
     """Request ids unique to one client object: a random prefix and a counter."""
 
     def __init__(self, prefix: str | None = None) -> None:
-        self._prefix = prefix or secrets.token_hex(3)
+        # 48 random bits: a restarted client must not reuse an id the server still keeps
+        # (a retry with a known id is answered from the session's reply buffer).
+        self._prefix = prefix or secrets.token_hex(6)
         self._counter: Iterator[int] = itertools.count(1)
 
     def next(self) -> str:

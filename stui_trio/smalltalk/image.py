@@ -4,9 +4,10 @@
     ws = image.new_workspace()                    # per session: bindings + Transcript
     outcome = image.evaluate(ws, "3 + 4", token)  # EvalOutcome (never raises)
 
-`evaluate` parses and compiles the doit, runs it in the calling thread (the tools run it via
-`trio.to_thread.run_sync`, so several workspaces evaluate concurrently) with that thread's
-EvalContext set (token, workspace, handler stack), and turns every way out into an outcome:
+`evaluate` parses and compiles the doit (or takes it from `doit_cache`: the same text is
+compiled once while the set of global names stays the same), runs it in the calling thread
+(the tools run it in a worker thread, so several workspaces evaluate concurrently) with that
+thread's EvalContext set (token, workspace, handler stack), and turns every way out into an outcome:
 value and printString, a syntax error, an unhandled Smalltalk error with its stack, an
 interruption or timeout, or a Python-level failure (recursion too deep, out of memory, an
 internal error) reported as a Smalltalk-style error. Nothing escapes as a Python exception.
@@ -27,12 +28,12 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from stui_trio.smalltalk import bootstrap
 from stui_trio.smalltalk.ast import position_of
-from stui_trio.smalltalk.compiler import CompileError, compile_doit, compile_method
+from stui_trio.smalltalk.compiler import CompileError, DoitCache, compile_method, prepare_doit
 from stui_trio.smalltalk.parser import SmalltalkSyntaxError, parse_doit
 from stui_trio.smalltalk.primitives import register_all
 from stui_trio.smalltalk.runtime.control import (
@@ -71,6 +72,8 @@ class Image(ImageCore):
         # methods to kernel classes, but not redefine the classes or replace their methods.
         self.kernel_classes: frozenset[str] = frozenset()
         self.kernel_selectors: frozenset[tuple[int, str]] = frozenset()
+        # re-running a doit text skips parse and compile (see compiler/doit_cache.py)
+        self.doit_cache = DoitCache()
 
     @classmethod
     def boot(cls, limits: EngineLimits | None = None) -> Image:
@@ -96,18 +99,21 @@ class Image(ImageCore):
 
     def evaluate(self, workspace: Workspace, source: str,
                  token: InterruptToken | None = None) -> EvalOutcome:
-        try:
-            node = parse_doit(source)
-            fn, assigned = compile_doit(self, node, workspace.bindings)
-        except SmalltalkSyntaxError as e:
-            return EvalOutcome("syntax", error_class="SyntaxError", message_text=e.message,
-                               line=e.line, column=e.column, expected=e.expected)
-        except CompileError as e:
-            line, column = position_of(source, e.offset)
-            return EvalOutcome("syntax", error_class="SyntaxError", message_text=e.message,
-                               line=line, column=column, expected="")
+        prepared = self.doit_cache.get(source, self.names_version())
+        if prepared is None:
+            try:
+                prepared = prepare_doit(self, parse_doit(source))
+            except SmalltalkSyntaxError as e:
+                return EvalOutcome("syntax", error_class="SyntaxError", message_text=e.message,
+                                   line=e.line, column=e.column, expected=e.expected)
+            except CompileError as e:
+                line, column = position_of(source, e.offset)
+                return EvalOutcome("syntax", error_class="SyntaxError", message_text=e.message,
+                                   line=line, column=column, expected="")
+            self.doit_cache.put(source, prepared)
+        fn = prepared.instantiate(self.literal, workspace.bindings)
         token = token or InterruptToken()
-        return self.run(workspace, token, fn, assigned)
+        return self.run(workspace, token, fn, prepared.assigned)
 
     @contextlib.contextmanager
     def activated(self, token: InterruptToken,
@@ -133,7 +139,7 @@ class Image(ImageCore):
             self.set_ctx(previous)
 
     def run(self, workspace: Workspace, token: InterruptToken, fn: Any,
-            assigned: set[str]) -> EvalOutcome:
+            assigned: Collection[str]) -> EvalOutcome:
         with self.activated(token, workspace):
             mark = workspace.transcript.mark()
             try:

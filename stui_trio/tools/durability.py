@@ -15,6 +15,7 @@ bound nothing mark their session unsaved; `run_workspace_flusher` saves those ev
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import trio
@@ -71,7 +72,19 @@ async def save_workspace(
             text = await trio.to_thread.run_sync(_workspace_text, image, tools, limit)
         else:
             context, text = done
+    await _store(sessions, service, tools, context, text)
+
+
+async def _store(
+    sessions: SessionManager, service: ToolsService, tools: SessionTools,
+    context: dict[str, Any], text: WorkspaceText,
+) -> None:
+    """Save the session with its workspace written as ``text`` and bindings as ``context``."""
+    image = service.image
     tools.saved_workspace = text
+    tools.described = {name: (tools.workspace.bindings.get(name), info)
+                       for name, info in context.items()}
+    limit = service.config.persisted_registry_entries
     registry = {ref: image.class_name_of(obj) for ref, obj in tools.registry.recent(limit)}
     await sessions.update_state(tools.owner, tools.session_id, {
         "workspace_context": context,
@@ -107,26 +120,83 @@ def _workspace_text(image: Any, tools: SessionTools, limit: int) -> WorkspaceTex
     ))
 
 
+def _redescribed(image: Any, tools: SessionTools) -> dict[str, Any] | None:
+    """The bindings' summaries from the last save, when every binding still holds the object
+    it held then (so no printString has to run); None when one was bound since."""
+    context = {}
+    for name, obj in tools.workspace.bindings.items():
+        previous = tools.described.get(name)
+        if previous is None or previous[0] is not obj:
+            return None
+        context[name] = {**previous[1], "class": image.class_name_of(obj)}
+    return context if len(context) == len(tools.described) else None
+
+
+#: Sessions whose workspaces one background worker job writes (their locks held meanwhile).
+FLUSH_CHUNK = 32
+
+
 async def flush_unsaved_workspaces(
     sessions: SessionManager, service: ToolsService, timeout: float
 ) -> int:
     """Save every workspace changed since its last save; answers how many were saved.
 
-    The saves run side by side so the store's group commit writes them in one batch
-    (one after another, each would wait for its own fsync)."""
+    What the background flusher saves was changed by evaluations that bound nothing, so the
+    bindings' print strings are kept from the last save (printString is user code, and
+    running it for every session every second would cost more than everything else here:
+    ``workspace_context`` print strings are as of the last time a variable was bound). The
+    object graphs of up to FLUSH_CHUNK idle sessions are written by one worker job with
+    their locks held (a session busy evaluating is left for the next round), outside
+    ``evaluation_threads``'s slots so clients' evaluations never queue behind it; then the
+    saves run side by side so the store's group commit writes them in one batch. A session
+    with a variable bound since its last save takes the full path (``save_workspace``)."""
+    if not service.persist_workspaces:
+        return 0
+    image = service.image
+    limit = service.config.persisted_registry_entries
+    ready: list[tuple[SessionTools, dict[str, Any], WorkspaceText]] = []
+    full: list[SessionTools] = []
+    pending = service.unsaved()
+    for start in range(0, len(pending), FLUSH_CHUNK):
+        chunk: list[tuple[SessionTools, dict[str, Any]]] = []
+        for tools in pending[start:start + FLUSH_CHUNK]:
+            context = _redescribed(image, tools)
+            if context is None:
+                full.append(tools)
+                continue
+            try:
+                tools.lock.acquire_nowait()
+            except trio.WouldBlock:
+                continue  # evaluating right now: still unsaved, next round
+            tools.unsaved = False
+            chunk.append((tools, context))
+        if not chunk:
+            continue
+        try:
+            texts = await trio.to_thread.run_sync(
+                lambda c=chunk: [_workspace_text(image, t, limit) for t, _ in c]
+            )
+        finally:
+            for tools, _ in chunk:
+                tools.lock.release()
+        ready += [(t, ctx, text) for (t, ctx), text in zip(chunk, texts, strict=True)]
     saved = 0
 
-    async def save(tools: SessionTools) -> None:
+    async def save(tools: SessionTools, step: Any) -> None:
         nonlocal saved
         try:
-            await save_workspace(sessions, service, tools, timeout)
+            await step()
             saved += 1
         except StuiError as exc:  # closed or expired meanwhile, or the disk failed
             log.warning("background save of session %s failed: %s", tools.session_id, exc)
 
     async with trio.open_nursery() as nursery:
-        for tools in service.unsaved():
-            nursery.start_soon(save, tools)
+        for tools, context, text in ready:
+            nursery.start_soon(save, tools, partial(_store, sessions, service, tools, context,
+                                                     text))
+        for tools in full:
+            nursery.start_soon(save, tools, partial(save_workspace, sessions, service, tools,
+                                                     timeout))
     return saved
 
 

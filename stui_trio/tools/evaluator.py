@@ -5,21 +5,21 @@
 1. Take the session's lock: one evaluation at a time per session.
 2. Make an interrupt token, and remember it as the session's running evaluation, so that an
    `interrupt` request (answered inline, not queued behind us) can reach it.
-3. Run the engine in a worker thread (`trio.to_thread.run_sync` under the service's
-   `CapacityLimiter`), so the event loop keeps serving every other client.
-4. A watchdog task interrupts the token at the deadline; the engine polls it and stops within
-   milliseconds, answering "interrupted". Should the worker not notice within `interrupt_grace`,
-   a cancel scope stops *waiting* for it (the thread is abandoned and still sees the token), so
-   the reply always comes shortly after the deadline.
+3. Run the engine in a worker thread (a `WorkerCall` under the service's `CapacityLimiter`),
+   so the event loop keeps serving every other client.
+4. At the deadline a cancel scope ends the first wait and the token is interrupted; the engine
+   polls it and stops within milliseconds, answering "interrupted". Should the worker not
+   notice within `interrupt_grace`, an outer cancel scope stops *waiting* for it (the thread is
+   abandoned and still sees the token), so the reply always comes shortly after the deadline.
 5. Turn the outcome into a result mapping or a protocol error, and record it in the session's
    history and Transcript.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import trio
@@ -35,6 +35,7 @@ from stui_trio.smalltalk import EvalOutcome, InterruptToken
 from stui_trio.tools import engine_port
 from stui_trio.tools.inspector import clip, inspect_object
 from stui_trio.tools.session_tools import RunningEvaluation, SessionTools, ToolsService
+from stui_trio.tools.worker_call import WorkerCall
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,27 @@ MODES = ("print", "do", "display", "inspect")
 MAX_RESULT_CHARS = 100_000
 
 
+@functools.lru_cache(maxsize=4)
+def _second_iso(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
+
+
 def _now_iso() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """UTC now as `2026-11-27T03:45:22.123Z`; strftime only once a second (memoized)."""
+    now = time.time()
+    second = int(now)
+    return f"{_second_iso(second)}{int((now - second) * 1000):03d}Z"
+
+
+async def _take(lock: trio.Lock) -> None:
+    """Acquire `lock`, skipping `acquire()`'s scheduler round trip when the lock is free.
+
+    Fair all the same (`acquire_nowait` fails while others queue); the caller's next await
+    (waiting for its worker thread) is the checkpoint."""
+    try:
+        lock.acquire_nowait()
+    except trio.WouldBlock:
+        await lock.acquire()
 
 
 async def run_in_worker(
@@ -54,42 +73,37 @@ async def run_in_worker(
 
     `token` defaults to a fresh engine interrupt token (anything with `interrupt(reason)`).
     Answers (what fn returned or None if abandoned, the stop reason or None).
+
+    Two deadlines, no helper task: waiting (for a limiter slot, then for the thread) runs in
+    `soft` until the timeout, which then asks the engine to stop (`tools.stop("timeout")`),
+    and in `hard_stop` until `interrupt_grace` later (sooner after an `interrupt`, which moves
+    that deadline), which abandons the thread. The `WorkerCall` keeps the thread's limiter
+    slot until the thread really ends.
     """
     token = InterruptToken() if token is None else token
     grace = service.config.interrupt_grace
-    hard_stop = trio.CancelScope(deadline=trio.current_time() + timeout + grace)
+    now = trio.current_time()
+    hard_stop = trio.CancelScope(deadline=now + timeout + grace)
     running = RunningEvaluation(token, hard_stop)
     tools.running = running
-    outcome: Any = None
+    call = WorkerCall(fn, token, limiter=service.limiter)
     try:
-        async with trio.open_nursery() as nursery:
-
-            async def watchdog() -> None:
-                await trio.sleep(timeout)
+        with hard_stop:
+            with trio.CancelScope(deadline=now + timeout) as soft:
+                await call.wait()
+            if soft.cancelled_caught:
                 tools.stop("timeout", grace)
-
-            nursery.start_soon(watchdog)
-            failure: Exception | None = None
-            with hard_stop:
-                try:
-                    outcome = await trio.to_thread.run_sync(
-                        fn, token, limiter=service.limiter, abandon_on_cancel=True
-                    )
-                except Exception as exc:  # an engine bug: re-raised below, outside the nursery
-                    failure = exc
-            if hard_stop.cancelled_caught:
-                log.warning("evaluation in session %s did not stop within %.2f s of its %s; "
-                            "abandoned its worker thread", tools.session_id, grace,
-                            running.stop_reason)
-            nursery.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
+                await call.wait()
+        if hard_stop.cancelled_caught:
+            log.warning("evaluation in session %s did not stop within %.2f s of its %s; "
+                        "abandoned its worker thread", tools.session_id, grace,
+                        running.stop_reason)
     finally:
-        if outcome is None and running.stop_reason is None:
+        if not call.finished and running.stop_reason is None:
             # Cancelled from outside (shutdown): make the abandoned worker stop too.
             token.interrupt("cancelled")
         tools.running = None
-    return outcome, running.stop_reason
+    return call.result(), running.stop_reason
 
 
 async def run_evaluation(
@@ -116,10 +130,13 @@ async def run_evaluation(
                     )
         return result, shown, inspection
 
-    async with tools.lock:
+    await _take(tools.lock)
+    try:
         started = time.perf_counter()
         done, stop_reason = await run_in_worker(service, tools, work, timeout)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    finally:
+        tools.lock.release()
     result, shown, inspection = (
         done if done is not None else (EvalOutcome(kind="interrupted"), "", None)
     )

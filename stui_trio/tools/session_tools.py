@@ -100,6 +100,8 @@ class SessionTools:
         #: ``unsaved`` is False: other saves of the session reuse it instead of writing the
         #: graph again on the event loop.
         self.saved_workspace: Any = None
+        #: Each binding's summary at the last save, with the object it described then.
+        self.described: dict[str, tuple[Any, dict[str, Any]]] = {}
         self._config = config
 
     def stop(self, reason: str, grace: float) -> bool:

@@ -1,8 +1,10 @@
 """Compile methods and doits to Python functions (see `codegen.py` for what is generated).
 
 `compile_method(core, cls, source, category)` parses, generates, `compile()`s and answers a
-`CompiledMethod` (not yet installed); `compile_doit(core, node, workspace_bindings)` answers a
-zero-argument-plus-self function and the names of workspace bindings it assigns. Every
+`CompiledMethod` (not yet installed); `prepare_doit(core, node)` answers a workspace-independent
+`PreparedDoit` (kept in a `DoitCache` for re-runs) whose `instantiate(core.literal, bindings)`
+is the doit's function of `self`; `compile_doit(core, node, workspace_bindings)` does both
+and answers that function and the names of workspace bindings it assigns. Every
 generated code object gets a unique file name registered in `core.code_registry`, which maps
 Python line numbers back to Smalltalk lines for error stacks.
 """
@@ -13,12 +15,14 @@ from typing import Any
 
 from stui_trio.smalltalk import ast as A
 from stui_trio.smalltalk.compiler.codegen import CodeGen, CompileError
+from stui_trio.smalltalk.compiler.doit_cache import DoitCache, PreparedDoit
 from stui_trio.smalltalk.compiler.scope import ClassContext
 from stui_trio.smalltalk.parser import parse_method
 from stui_trio.smalltalk.runtime.image import CodeInfo, ImageCore
 from stui_trio.smalltalk.runtime.objects import CompiledMethod, STClass
 
-__all__ = ["CompileError", "compile_doit", "compile_method", "compile_method_node"]
+__all__ = ["CompileError", "DoitCache", "PreparedDoit", "compile_doit", "compile_method",
+           "compile_method_node", "prepare_doit"]
 
 
 def class_context(cls: STClass) -> ClassContext:
@@ -55,17 +59,30 @@ def compile_method_node(core: ImageCore, cls: STClass, node: A.MethodNode,
 
 
 def compile_doit(core: ImageCore, node: A.DoItNode, bindings: dict) -> tuple[Any, set[str]]:
+    prepared = prepare_doit(core, node)
+    return prepared.instantiate(core.literal, bindings), set(prepared.assigned)
+
+
+def prepare_doit(core: ImageCore, node: A.DoItNode) -> PreparedDoit:
+    names_version = core.names_version()  # before reading the names (see there)
     gen = CodeGen(node.source, ClassContext(None, [], {}), doit=True,
                   global_names=set(core.globals), literal=core.literal)
     py = gen.doit_fn(node)
-    fn = _materialize(core, py, gen, "UndefinedObject", "DoIt", node.source, bindings)
-    return fn, gen.ws_assigned
+    make = _factory(core, py, gen, "UndefinedObject", "DoIt", node.source)
+    return PreparedDoit(make, tuple(gen.consts), tuple(gen.literal_consts),
+                        frozenset(gen.ws_assigned), names_version)
 
 
 def _materialize(core: ImageCore, py: str, gen: CodeGen, class_name: str, selector: str,
-                 source: str, *extra: Any) -> Any:
+                 source: str) -> Any:
+    return _factory(core, py, gen, class_name, selector, source)(*gen.consts)
+
+
+def _factory(core: ImageCore, py: str, gen: CodeGen, class_name: str, selector: str,
+             source: str) -> Any:
+    """The generated module's `_make` factory."""
     filename = core.register_code(CodeInfo(class_name, selector, source, gen.linemap))
     code = compile(py, filename, "exec")
     ns: dict[str, Any] = {}
     exec(code, core.G, ns)  # G has empty __builtins__; the code is ours, built from the AST
-    return ns["_make"](*gen.consts, *extra)
+    return ns["_make"]

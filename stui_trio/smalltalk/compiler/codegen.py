@@ -80,6 +80,8 @@ class CodeGen(InliningMixin):
         self.global_names = global_names
         self.literal = literal  # LiteralValue -> runtime object
         self.consts: list[Any] = []
+        # (const index, parser value) of each literal: a cached doit rebuilds these per run
+        self.literal_consts: list[tuple[int, Any]] = []
         self.const_ids: dict[tuple, str] = {}
         self.lines: list[str] = []
         self.linemap: list[int] = []
@@ -106,6 +108,12 @@ class CodeGen(InliningMixin):
         self.consts.append(value)
         if key is not None:
             self.const_ids[key] = name
+        return name
+
+    def literal_const(self, value: Any) -> str:
+        """A constant for a literal's runtime object (made anew for every doit run)."""
+        name = self.const(self.literal(value))
+        self.literal_consts.append((len(self.consts) - 1, value))
         return name
 
     def sel(self, selector: str) -> str:
@@ -263,8 +271,8 @@ class CodeGen(InliningMixin):
         if isinstance(node, A.LiteralNode):
             return self.literal_expr(node.value)
         if isinstance(node, A.LiteralArrayNode):
-            return self.const(self.literal(node.value if not node.is_byte_array
-                                           else bytes(node.value)))
+            return self.literal_const(node.value if not node.is_byte_array
+                                      else bytes(node.value))
         if isinstance(node, A.VariableNode):
             return self.read_var(node, scope)
         if isinstance(node, A.AssignmentNode):
@@ -293,7 +301,7 @@ class CodeGen(InliningMixin):
             return repr(value)
         if type(value) is int and -(2**31) < value < 2**31:
             return repr(value)
-        return self.const(self.literal(value))
+        return self.literal_const(value)
 
     def read_var(self, node: A.VariableNode, scope: LexScope) -> str:
         name = node.name

@@ -3,6 +3,7 @@
 One `ImageCore` per image, passed explicitly (no module globals). What it owns:
 
 - `globals`: the image-wide names (classes, `Smalltalk`, `Transcript`); shared by all sessions.
+  `names_version()` changes whenever the set of names may have: compiled doits depend on it.
 - `class_of(obj)`: the Smalltalk class of any runtime value, by Python type (ints by range).
 - `lookup(cls, selector)`: walks the superclass chain and fills `cls.mc`, the per-class cache
   every generated send reads; any class or method change clears all caches (`invalidate`).
@@ -70,6 +71,7 @@ class ImageCore:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.globals: dict[str, Any] = {}
+        self.changes = 0  # class and method changes so far (see `names_version`)
         self.all_classes: list[STClass] = []
         self.symbols: dict[str, Symbol] = {}
         self.code_registry: dict[str, CodeInfo] = {}
@@ -123,7 +125,17 @@ class ImageCore:
 
         return class_of
 
+    def names_version(self) -> tuple[int, int]:
+        """Changes whenever the set of global names may have changed.
+
+        Compiled doits depend on which names are globals (the others are workspace variables);
+        values are read at run time. Classes are added (or redefined) with `invalidate()`,
+        which counts; the length catches a name added or removed any other way. Read it before
+        looking at the names: a concurrent change then only makes a compilation look older."""
+        return (self.changes, len(self.globals))
+
     def invalidate(self) -> None:
+        self.changes += 1
         for c in self.all_classes:
             c.mc.clear()
             c.cls.mc.clear()

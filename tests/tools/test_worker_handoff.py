@@ -1,0 +1,196 @@
+"""The evaluator's worker hand-off (`WorkerCall`, `run_in_worker`): slots, stops, cancellation.
+
+Real worker threads, real Trio deadlines and a real CapacityLimiter; the "evaluations" are
+Python functions that poll a token the way the engine's compiled code does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+import trio
+
+from stui_trio.tools.evaluator import run_in_worker
+from stui_trio.tools.session_tools import SessionTools, ToolsConfig, ToolsService
+from stui_trio.tools.worker_call import WorkerCall
+
+
+class Token:
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.reasons: list[str] = []
+
+    def interrupt(self, reason: str) -> None:
+        self.reasons.append(reason)
+        self.stopped.set()
+
+
+def polling(token: Token) -> str:
+    while not token.stopped.wait(0.001):
+        pass
+    return f"stopped: {token.reasons[0]}"
+
+
+def make(threads: int = 4, grace: float = 0.1) -> tuple[ToolsService, SessionTools]:
+    service = ToolsService(image=None, config=ToolsConfig(evaluation_threads=threads,
+                                                         interrupt_grace=grace))
+    return service, SessionTools("s-1", workspace=None, config=service.config)
+
+
+async def until(check: Callable[[], bool], limit: float = 3.0) -> None:
+    with trio.fail_after(limit):
+        while not check():
+            await trio.sleep(0.005)
+
+
+async def test_the_function_runs_on_another_thread_and_its_value_comes_back() -> None:
+    service, tools = make()
+    seen: list[int] = []
+
+    def work(_token: Token) -> str:
+        seen.append(threading.get_ident())
+        return "done"
+
+    for _ in range(3):
+        assert await run_in_worker(service, tools, work, 5.0, token=Token()) == ("done", None)
+    assert threading.get_ident() not in seen
+    assert service.limiter.borrowed_tokens == 0 and tools.running is None
+
+
+async def test_an_exception_in_the_worker_reaches_the_caller_and_frees_everything() -> None:
+    service, tools = make()
+
+    def broken(_token: Token) -> str:
+        raise ValueError("engine bug")
+
+    with pytest.raises(ValueError, match="engine bug"):
+        await run_in_worker(service, tools, broken, 5.0, token=Token())
+    assert service.limiter.borrowed_tokens == 0 and tools.running is None
+
+
+async def test_an_abandoned_thread_keeps_its_slot_until_it_really_ends() -> None:
+    service, tools = make(threads=1)
+    release = threading.Event()
+    token = Token()
+
+    def deaf(_token: Token) -> str:
+        release.wait(5)
+        return "late"
+
+    outcome, reason = await run_in_worker(service, tools, deaf, 0.05, token=token)
+    assert outcome is None and reason == "timeout" and token.reasons == ["timeout"]
+    assert service.limiter.borrowed_tokens == 1  # the thread still runs
+    release.set()
+    await until(lambda: service.limiter.borrowed_tokens == 0)
+
+
+async def test_a_timeout_while_waiting_for_a_slot_never_runs_the_function() -> None:
+    service, first = make(threads=1)
+    second = SessionTools("s-2", workspace=None, config=service.config)
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hog(_token: Token) -> str:
+        release.wait(5)
+        return "hog"
+
+    def never(_token: Token) -> str:
+        ran.append("never")
+        return "ran"
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run_in_worker, service, first, hog, 10.0, Token())
+        await until(lambda: service.limiter.borrowed_tokens == 1)
+        token = Token()
+        started = time.perf_counter()
+        outcome, reason = await run_in_worker(service, second, never, 0.1, token=token)
+        elapsed = time.perf_counter() - started
+        release.set()
+    assert outcome is None and reason == "timeout" and token.reasons == ["timeout"]
+    assert 0.1 <= elapsed < 0.6  # the timeout, then the grace, then given up
+    assert ran == [] and service.limiter.borrowed_tokens == 0
+
+
+async def test_a_slot_freed_during_the_grace_runs_the_function_with_its_token_set() -> None:
+    service, first = make(threads=1, grace=1.0)
+    second = SessionTools("s-2", workspace=None, config=service.config)
+    release = threading.Event()
+
+    def hog(_token: Token) -> str:
+        release.wait(5)
+        return "hog"
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run_in_worker, service, first, hog, 10.0, Token())
+        await until(lambda: service.limiter.borrowed_tokens == 1)
+
+        async def free_soon() -> None:
+            await trio.sleep(0.2)  # after the second one's timeout, within its grace
+            release.set()
+
+        nursery.start_soon(free_soon)
+        outcome, reason = await run_in_worker(service, second, polling, 0.1, token=Token())
+    assert outcome == "stopped: timeout" and reason == "timeout"
+
+
+async def test_shutdown_cancellation_interrupts_the_worker_as_cancelled() -> None:
+    service, tools = make()
+    token = Token()
+    with trio.move_on_after(0.1) as outer:
+        await run_in_worker(service, tools, polling, 10.0, token=token)
+    assert outer.cancelled_caught
+    assert token.reasons == ["cancelled"] and tools.running is None
+    await until(lambda: service.limiter.borrowed_tokens == 0)  # the thread saw the token
+
+
+async def test_an_interrupt_after_the_timeout_keeps_the_timeout_as_the_reason() -> None:
+    service, tools = make(grace=0.5)
+
+    def slow_to_stop(token: Token) -> str:
+        token.stopped.wait(5)
+        time.sleep(0.2)  # notices, but takes a while to wind down
+        return "stopped"
+
+    async with trio.open_nursery() as nursery:
+
+        async def interrupter() -> None:
+            await trio.sleep(0.15)  # after the 0.1 s timeout, within the grace
+            assert tools.stop("interrupted", service.config.interrupt_grace)
+
+        nursery.start_soon(interrupter)
+        outcome, reason = await run_in_worker(service, tools, slow_to_stop, 0.1, token=Token())
+    assert outcome == "stopped" and reason == "timeout"
+
+
+async def test_a_worker_call_can_be_awaited_again_after_a_cancelled_wait() -> None:
+    limiter = trio.CapacityLimiter(1)
+    gate = threading.Event()
+    call = WorkerCall(lambda x: (gate.wait(5), x * 2)[1], 21, limiter=limiter)
+    assert not call.started and call.result() is None
+    with trio.move_on_after(0.05):
+        await call.wait()
+    assert call.started and not call.finished and limiter.borrowed_tokens == 1
+    gate.set()
+    await call.wait()
+    assert call.finished and call.result() == 42 and call.result() == 42
+    assert limiter.borrowed_tokens == 0
+
+
+async def test_a_worker_call_cancelled_before_it_starts_takes_no_slot() -> None:
+    limiter = trio.CapacityLimiter(1)
+    ran: list[int] = []
+    call = WorkerCall(ran.append, 1, limiter=limiter)
+    with trio.CancelScope() as scope:
+        scope.cancel()
+        await call.wait()
+    assert not call.started and ran == [] and limiter.borrowed_tokens == 0
+    await call.wait()  # a later wait starts it
+    assert ran == [1] and limiter.borrowed_tokens == 0
+    blocked = WorkerCall(ran.append, 2, limiter=limiter)
+    async with limiter:
+        with trio.move_on_after(0.05):
+            await blocked.wait()  # no slot: cancelled while queueing
+    assert not blocked.started and ran == [1] and limiter.borrowed_tokens == 0
