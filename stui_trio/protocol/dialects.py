@@ -125,9 +125,14 @@ def _command_request(obj: Mapping[str, Any], request_id: str) -> Request:
             {"field": "command"},
         )
     client_id = _check_client_id(obj.get("client_id"), "client_id")
-    params: dict[str, Any] = {k: v for k, v in obj.items() if k not in _HEADER_KEYS}
-    if "parameters" in obj and obj["parameters"] is not None:
-        params.update(_object(obj["parameters"], "parameters"))
+    raw = obj.get("parameters")
+    if obj.keys() <= _HEADER_KEYS:
+        # The usual shape, nothing beside the header: the parameters are all there is.
+        params: dict[str, Any] = {} if raw is None else dict(_object(raw, "parameters"))
+    else:
+        params = {k: v for k, v in obj.items() if k not in _HEADER_KEYS}
+        if raw is not None:
+            params.update(_object(raw, "parameters"))
     return Request(
         id=request_id,
         command=command,

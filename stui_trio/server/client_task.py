@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 #: (request, command spec, transport envelope to answer on)
 Job = tuple[Request, CommandSpec, Any]
-SendReply = Callable[[Any, Reply], Awaitable[None]]
+#: Sends a reply now (a ROUTER send never waits): no checkpoint.
+SendReply = Callable[[Any, Reply], None]
 RunJob = Callable[[Request, CommandSpec, ClientContext], Awaitable[Reply]]
 
 
@@ -167,7 +168,7 @@ class ClientTable:
                     slot.client_id, job[0].command if job else "?",
                 )
                 if job is not None:
-                    await self._send_reply(job[2], internal_error_reply(job[0]))
+                    self._send_reply(job[2], internal_error_reply(job[0]))
                 if not self._may_restart(slot):
                     await self._give_up(slot)
                     return
@@ -181,7 +182,7 @@ class ClientTable:
                 reply = await self._run_job(request, spec, context)
                 slot.current = None
                 slot.last_activity = trio.current_time()
-                await self._send_reply(envelope, reply)
+                self._send_reply(envelope, reply)
         except trio.Cancelled:
             # Shutdown ran out of grace: tell the client which requests did not finish (the
             # running one and any still queued) before the task goes.
@@ -192,9 +193,8 @@ class ClientTable:
                     unfinished.append(slot.receive.receive_nowait())
                 except (trio.WouldBlock, trio.EndOfChannel):
                     break
-            with trio.CancelScope(shield=True), trio.move_on_after(1.0):
-                for request, _spec, envelope in unfinished:
-                    await self._send_reply(envelope, shutting_down_reply(request))
+            for request, _spec, envelope in unfinished:
+                self._send_reply(envelope, shutting_down_reply(request))
             raise
 
     def _may_restart(self, slot: ClientSlot) -> bool:
@@ -212,4 +212,4 @@ class ClientTable:
         )
         self._forget(slot)
         async for request, _spec, envelope in slot.receive:
-            await self._send_reply(envelope, internal_error_reply(request))
+            self._send_reply(envelope, internal_error_reply(request))

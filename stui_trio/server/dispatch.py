@@ -68,11 +68,12 @@ async def run(
     recorder: ReplyRecorder | None = None
     try:
         check_client(spec, request)
-        recorder, stored = await _reply_recorder(request, spec, config, sessions)
-        if stored is not None:
-            reply = replayed(request, stored)
-            _log(request, reply, started, replayed=True)
-            return reply
+        if _may_keep(request, spec, config):
+            recorder, stored = await _reply_recorder(request, spec, config, sessions)
+            if stored is not None:
+                reply = replayed(request, stored)
+                _log(request, reply, started, replayed=True)
+                return reply
         parsed = (
             params.structure(spec.params, request.parameters, spec.name)
             if spec.params is not None
@@ -108,20 +109,26 @@ async def run(
     return reply
 
 
+def _may_keep(request: Request, spec: CommandSpec, config: ServerConfig) -> bool:
+    """Whether this request's reply may go to a session's reply buffer (checked before
+    anything is awaited: most requests, ``ping`` among them, stop here)."""
+    return (
+        spec.keeps_reply
+        and not spec.inline
+        and config.reply_buffer_size > 0
+        and request.client_id is not None
+        and request.session_id is not None
+        and client_supplied(request.id)
+    )
+
+
 async def _reply_recorder(
     request: Request, spec: CommandSpec, config: ServerConfig, sessions: SessionManager
 ) -> tuple[ReplyRecorder | None, ReplyEntry | None]:
     """The request's handle on its session's reply buffer and the stored reply a retry gets;
-    (None, None) when its reply is not kept."""
-    if (
-        not spec.keeps_reply
-        or spec.inline
-        or config.reply_buffer_size <= 0
-        or request.client_id is None
-        or request.session_id is None
-        or not client_supplied(request.id)
-    ):
-        return None, None
+    (None, None) when the request names no live session of the caller. Only for requests
+    that pass :func:`_may_keep`."""
+    assert request.client_id is not None and request.session_id is not None
     await sessions.ensure_client(request.client_id)
     try:
         session = sessions.peek(request.client_id, request.session_id)

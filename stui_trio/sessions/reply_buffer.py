@@ -68,7 +68,10 @@ def keeps_error(error_type: str | None) -> bool:
 def params_hash(parameters: Mapping[str, Any]) -> str:
     """A short fingerprint of a request's parameters (key order does not matter)."""
     try:
-        raw = orjson.dumps(dict(parameters), option=orjson.OPT_SORT_KEYS)
+        raw = orjson.dumps(
+            parameters if type(parameters) is dict else dict(parameters),
+            option=orjson.OPT_SORT_KEYS,
+        )
     except (TypeError, orjson.JSONEncodeError):
         raw = repr(sorted(parameters.items(), key=lambda kv: str(kv[0]))).encode()
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
@@ -130,10 +133,20 @@ class ReplyEntry:
     params_hash: str
     reply: Mapping[str, Any]
     at_ms: int
+    # The JSON form, built once: an entry is written with every save of its session for as
+    # long as it stays in the buffer (up to ``reply_buffer_size`` saves).
+    _json: dict[str, Any] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_json", {
+            "seq": self.seq, "id": self.request_id, "command": self.command,
+            "params_hash": self.params_hash, "reply": self.reply, "at_ms": self.at_ms,
+        })
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "id": self.request_id, "command": self.command,
-                "params_hash": self.params_hash, "reply": dict(self.reply), "at_ms": self.at_ms}
+        """The entry as plain JSON. Shared with the entry (built once): read it, do not
+        change it."""
+        return self._json
 
 
 @attrs.frozen
@@ -200,7 +213,8 @@ class ReplyBuffer:
     # -- the session document's ``#replies`` (plain JSON; see sessions/codec.py) -----------
 
     def to_json(self) -> dict[str, Any]:
-        return {"last_seq": self.last_seq, "entries": [e.to_json() for e in self.entries]}
+        """Plain JSON; the entries' parts are shared with the entries: do not change them."""
+        return {"last_seq": self.last_seq, "entries": [e._json for e in self.entries]}
 
     @classmethod
     def from_json(cls, data: Any) -> ReplyBuffer:

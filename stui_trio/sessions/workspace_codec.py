@@ -198,6 +198,11 @@ def decode_graph(image: Any, roots: list[Any]) -> list[tuple[Any, list[str]]]:
     problems: list[str] = []
 
     def conv(node: Any) -> Any:
+        kind = type(node)
+        if kind is int or kind is bool or node is None or kind is float:
+            return node  # the commonest values first (the ABC check for Fraction is slow)
+        if kind is str:
+            return st.STString(node)
         simple, value = _decode_scalar(image, node)
         if simple:
             return value

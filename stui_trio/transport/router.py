@@ -32,6 +32,7 @@ Public API::
     router = RouterEndpoint.bind(context, ["tcp://127.0.0.1:*", "ipc:///tmp/stui.sock"])
     router.endpoints                      # ("tcp://127.0.0.1:40123", "ipc:///tmp/stui.sock")
     msg = await router.receive()          # Incoming | MalformedFrames
+    msg = router.receive_nowait()         # the same if one is queued now; else trio.WouldBlock
     await router.send(msg.envelope, b"...")   # PeerGone / PeerBusy on failure
     router.send_nowait(msg.envelope, b"...")  # the same without a checkpoint (cheaper)
     async for msg in router: ...          # ends cleanly when the router is closed
@@ -108,6 +109,14 @@ class RouterEndpoint(Closable):
         Raises ``trio.ClosedResourceError`` once the router is closed.
         """
         return parse_router_frames(await self._socket.recv_multipart())
+
+    def receive_nowait(self) -> Incoming | MalformedFrames:
+        """The next message if one is queued right now, else ``trio.WouldBlock``. Not a
+        checkpoint: a reader draining the socket with it (several messages per wake-up, one
+        trip through Trio's scheduler for all of them) must still reach a checkpoint now and
+        then, e.g. by going back to :meth:`receive` after a bounded batch.
+        """
+        return parse_router_frames(self._socket.recv_multipart_nowait())
 
     async def send(self, envelope: Envelope, body: bytes) -> None:
         """Send ``body`` to the peer of ``envelope``, mirroring its framing. Never waits.

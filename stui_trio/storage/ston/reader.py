@@ -8,8 +8,9 @@ How it works, and why:
 
 - A hand-written loop with an explicit stack of open containers, so nesting depth is bounded
   by `max_depth` (default 10,000) and never by Python's recursion limit. Tokens are matched
-  with precompiled regular expressions at the current offset (the fastest scanner CPython
-  offers); strings without escapes take a one-regex fast path.
+  with the precompiled patterns of `tokens.py` at the current offset; the commonest shapes of
+  a session document take one match for several tokens (strings with named escapes, a
+  ``'key':value`` entry, a whole map of plain entries), everything else the general path.
 - References (note section 6): every list, map and tagged object takes the next number in
   pre-order when its opening bracket (or tag) is read, so ``@N`` to an object already opened
   resolves at once to that very Python object, even while it is still being filled; that is
@@ -25,31 +26,34 @@ How it works, and why:
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
 from stui_trio.storage.ston.errors import StonParseError
-from stui_trio.storage.ston.model import Association, ScaledDecimal, StonMap, StonObject, Symbol
-from stui_trio.storage.ston.numbers import MAX_EXACT_EXPONENT, parse_int
-from stui_trio.storage.ston.strings import StringSyntaxError, read_escaped
+from stui_trio.storage.ston.model import Association, StonMap, StonObject, Symbol
+from stui_trio.storage.ston.strings import StringSyntaxError, read_escaped, unescape_named
+from stui_trio.storage.ston.tokens import (
+    DQ,
+    FLAT_MAP,
+    NUMBER,
+    NUMBER_START,
+    PAIR,
+    PAIR_CONSTANTS,
+    REF,
+    SQ,
+    SYMBOL_ASCII,
+    TAG,
+    WS,
+    WS_CHARS,
+    fail,
+    flat_pairs,
+    number,
+    symbol_name,
+)
 
 DEFAULT_MAX_DEPTH = 10_000
 
-_WS = re.compile(r"[ \t\r\n\f]*")
-_NUMBER = re.compile(
-    r"-?(?:0|[1-9][0-9]*)(?:/(0|[1-9][0-9]*)(?:s([0-9]+))?|(\.[0-9]+)?(?:[eE]([-+]?[0-9]+))?)"
-)
-_SQ = re.compile(r"'([^'\\]*)'")
-_DQ = re.compile(r'"([^"\\]*)"')
-# "#name" or "#'quoted, no escapes'" in one match; quoted symbols with escapes take the slow path
-_SYMBOL = re.compile(r"#(?:((?:[^\W\d]|[0-9./\-])+)|'([^'\\]*)')")
-_TAG = re.compile(r"[^\W\d_]\w*")
-_REF = re.compile(r"@([1-9][0-9]*)")
-
 _TOP, _LIST, _MAP_KEY, _MAP_VALUE, _ASSOC = 0, 1, 2, 3, 4
-_WS_CHARS = frozenset(" \t\r\n\f")
-_NUMBER_START = frozenset("-0123456789")
 _PENDING = object()  # a Float[...] slot whose value is known only at its closing bracket
 # Each Float[#nan] read makes a fresh float object, so sharing round-trips exactly (the writer
 # numbers non-finite floats by identity, as Pharo numbers its Float constants).
@@ -92,42 +96,6 @@ def loads(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
         raise StonParseError.at(text, exc.offset, exc.message) from None
 
 
-def _fail(text: str, pos: int, message: str) -> StonParseError:
-    if pos >= len(text):
-        message += ", found end of input"
-    else:
-        message += f", found {text[pos]!r}"
-    return StonParseError.at(text, pos, message)
-
-
-def _number(text: str, m: re.Match[str]) -> Any:
-    den, scale, frac, exp = m.groups()
-    whole = m.group()
-    if den is None and frac is None and exp is None:
-        return parse_int(whole)
-    if den is not None:
-        slash = whole.index("/")
-        if den == "0":
-            raise StonParseError.at(text, m.start() + slash + 1, "fraction with a zero denominator")
-        value = Fraction(parse_int(whole[:slash]), parse_int(den))
-        if scale is not None:
-            return ScaledDecimal(value, int(scale))
-        return value.numerator if value.denominator == 1 else value
-    if frac is not None:
-        return float(whole)
-    # Exponent without a '.': an exact Integer or Fraction, as Pharo's reader builds it.
-    mantissa, _, power_text = whole.lower().partition("e")
-    power = int(power_text)
-    if abs(power) > MAX_EXACT_EXPONENT:
-        raise StonParseError.at(
-            text, m.start(), f"exponent {power} out of range for an exact number"
-        )
-    if power >= 0:
-        return parse_int(mantissa) * 10**power
-    value = Fraction(parse_int(mantissa), 10**-power)
-    return value.numerator if value.denominator == 1 else value
-
-
 def _close_float(text: str, items: list[Any], pos: int) -> float:
     if len(items) == 1:
         arg = items[0]
@@ -142,18 +110,27 @@ def _close_float(text: str, items: list[Any], pos: int) -> float:
 
 def _parse(text: str, max_depth: int) -> Any:
     """The hot loop. The open container lives in locals (kind, cont, key, result, slot);
-    enclosing ones are saved on `stack`. Kept as one flat function because every call and
-    attribute lookup per token shows in the timings."""
+    enclosing ones are saved on `stack`. Kept as one flat function, the commonest tokens
+    tested first, because every call and attribute lookup per token shows in the timings.
+    For a map, `cont` is its `pairs` list (one attribute lookup less per entry)."""
     n = len(text)
-    ws = _WS.match
-    wsset = _WS_CHARS
-    sq = _SQ.match
-    number_re = _NUMBER.match
-    symbol_re = _SYMBOL.match
+    ws = WS.match
+    wsset = WS_CHARS
+    numstart = NUMBER_START
+    sq = SQ.match
+    number_re = NUMBER.match
+    symbol_re = SYMBOL_ASCII.match
+    ref_re = REF.match
+    pair_re = PAIR.match
+    flat_map = FLAT_MAP.match
+    new_map = StonMap.__new__
     objects: list[Any] = []
+    append_object = objects.append
     symbols: dict[str, Symbol] = {}
     forward = False
     stack: list[tuple[int, Any, Any, Any, int]] = []
+    push = stack.append
+    pop = stack.pop
     kind, cont, key, result, slot = _TOP, None, None, None, 0
     pos = 0
     value: Any = None
@@ -164,30 +141,69 @@ def _parse(text: str, max_depth: int) -> Any:
             pos = ws(text, pos).end()
             c = text[pos] if pos < n else ""
         if c == "'":
-            m = sq(text, pos)
-            if m:
+            # 'key':value in one match, for the commonest values of a map entry
+            m = pair_re(text, pos) if kind == _MAP_KEY else None
+            if m is not None:
+                key = m.group(1)
+                last = m.lastindex
+                kind = _MAP_VALUE
+                pos = m.end()
+                if last == 1:
+                    continue  # key and ':' read; the value is not a plain one
+                if last == 2:
+                    value = m.group(2)
+                elif last == 6:
+                    value = int(m.group(6))
+                else:
+                    value = PAIR_CONSTANTS[last]
+            elif (m := sq(text, pos)) is not None:
                 value = m.group(1)
+                if "\\" in value:
+                    value = unescape_named(value)
                 pos = m.end()
             else:
                 value, pos = read_escaped(text, pos + 1, c)
-        elif c == "#":
-            m = symbol_re(text, pos)
-            if m is not None:
-                name = m.group(1)
-                if name is None:
-                    name = m.group(2)
+        elif c == "[" or c == "{":
+            if len(stack) >= max_depth:
+                raise StonParseError.at(text, pos, f"nesting deeper than max_depth={max_depth}")
+            if c == "{" and (m := flat_map(text, pos)) is not None:
+                # a whole map of plain entries in one match, its pairs in one findall
+                value = new_map(StonMap)
+                value.pairs = flat_pairs(m.group())
+                value._index = None
+                append_object(value)
                 pos = m.end()
-            elif text.startswith("'", pos + 1):
-                name, pos = read_escaped(text, pos + 2, "'")
             else:
-                raise _fail(text, pos + 1, "expected a symbol name or a quoted symbol after #")
-            value = symbols.get(name)
-            if value is None:
-                value = symbols[name] = Symbol(name)
-        elif c in _NUMBER_START:
+                new_slot = len(objects)
+                if c == "[":
+                    container: Any = []
+                    new_result: Any = container
+                    new_kind = _LIST
+                    closer = "]"
+                else:
+                    container = []
+                    new_result = new_map(StonMap)
+                    new_result.pairs = container
+                    new_result._index = None
+                    new_kind = _MAP_KEY
+                    closer = "}"
+                append_object(new_result)
+                pos += 1
+                c = text[pos] if pos < n else ""
+                if c in wsset:
+                    pos = ws(text, pos).end()
+                    c = text[pos] if pos < n else ""
+                if c == closer:
+                    pos += 1
+                    value = new_result
+                else:
+                    push((kind, cont, key, result, slot))
+                    kind, cont, key, result, slot = new_kind, container, None, new_result, new_slot
+                    continue
+        elif c in numstart:
             m = number_re(text, pos)
             if m is None:
-                raise _fail(text, pos, "expected a number")
+                raise fail(text, pos, "expected a number")
             last = m.lastindex
             end = m.end()
             if last is None and end - pos < 4000:
@@ -195,35 +211,61 @@ def _parse(text: str, max_depth: int) -> Any:
             elif last == 3:  # digits.digits, the common float
                 value = float(m.group())
             else:
-                value = _number(text, m)
+                value = number(text, m)
             pos = end
-        elif c == "[" or c == "{" or c.isupper():
-            tag = None
+        elif c == "#":
+            m = symbol_re(text, pos)
+            if m is not None and not (m.end() < n and text[m.end()] > "\x7f"):
+                name = m.group(1)
+                pos = m.end()
+            else:
+                name, pos = symbol_name(text, pos)
+            value = symbols.get(name)
+            if value is None:
+                value = symbols[name] = Symbol(name)
+        elif c == "@":
+            m = ref_re(text, pos)
+            if m is None:
+                raise fail(text, pos + 1, "expected a reference number (1 or more) after @")
+            index = int(m.group(1))
+            if index <= len(objects) and objects[index - 1] is not _PENDING:
+                value = objects[index - 1]
+            else:
+                value = _Ref(index, pos)
+                forward = True
+            pos = m.end()
+        elif c == "t" and text.startswith("true", pos):
+            value, pos = True, pos + 4
+        elif c == "n" and text.startswith("nil", pos):
+            value, pos = None, pos + 3
+        elif c == "f" and text.startswith("false", pos):
+            value, pos = False, pos + 5
+        elif c.isupper():
+            m = TAG.match(text, pos)
+            if m is None or not c.isalpha():
+                raise fail(text, pos, "expected a value")
+            tag = m.group()
+            pos = ws(text, m.end()).end()
+            c = text[pos : pos + 1]
             if c != "[" and c != "{":
-                m = _TAG.match(text, pos)
-                if m is None or not c.isalpha():
-                    raise _fail(text, pos, "expected a value")
-                tag = m.group()
-                pos = ws(text, m.end()).end()
-                c = text[pos : pos + 1]
-                if c != "[" and c != "{":
-                    raise _fail(text, pos, f"expected '[' or '{{' after the tag {tag}")
+                raise fail(text, pos, f"expected '[' or '{{' after the tag {tag}")
             if len(stack) >= max_depth:
                 raise StonParseError.at(text, pos, f"nesting deeper than max_depth={max_depth}")
             new_slot = len(objects)
             if c == "[":
-                container: Any = []
+                container = []
                 new_kind = _LIST
                 closer = "]"
+                body: Any = container
             else:
-                container = StonMap()
+                container = []
+                body = new_map(StonMap)
+                body.pairs = container
+                body._index = None
                 new_kind = _MAP_KEY
                 closer = "}"
-            if tag is None:
-                new_result: Any = container
-            else:
-                new_result = _tagged(text, pos, tag, new_kind, container)
-            objects.append(new_result)
+            new_result = _tagged(text, pos, tag, new_kind, body)
+            append_object(new_result)
             pos += 1
             if pos < n and text[pos] in wsset:
                 pos = ws(text, pos).end()
@@ -233,37 +275,22 @@ def _parse(text: str, max_depth: int) -> Any:
                 if value is _PENDING:
                     value = objects[new_slot] = _close_float(text, container, pos)
             else:
-                stack.append((kind, cont, key, result, slot))
+                push((kind, cont, key, result, slot))
                 kind, cont, key, result, slot = new_kind, container, None, new_result, new_slot
                 continue
-        elif c == "@":
-            m = _REF.match(text, pos)
-            if m is None:
-                raise _fail(text, pos + 1, "expected a reference number (1 or more) after @")
-            index = int(m.group(1))
-            if index <= len(objects) and objects[index - 1] is not _PENDING:
-                value = objects[index - 1]
-            else:
-                value = _Ref(index, pos)
-                forward = True
-            pos = m.end()
         elif c == '"':
-            m = _DQ.match(text, pos)
-            if m:
+            m = DQ.match(text, pos)
+            if m is not None:
                 value = m.group(1)
+                if "\\" in value:
+                    value = unescape_named(value)
                 pos = m.end()
             else:
                 value, pos = read_escaped(text, pos + 1, c)
-        elif text.startswith("nil", pos):
-            value, pos = None, pos + 3
-        elif text.startswith("true", pos):
-            value, pos = True, pos + 4
-        elif text.startswith("false", pos):
-            value, pos = False, pos + 5
         elif text.startswith("null", pos):
             value, pos = None, pos + 4
         else:
-            raise _fail(text, pos, "expected a value")
+            raise fail(text, pos, "expected a value")
 
         # ---- a simple value is complete: map key, association key, or element of its frame
         simple = True
@@ -275,7 +302,7 @@ def _parse(text: str, max_depth: int) -> Any:
             if simple:
                 if kind == _MAP_KEY:
                     if c != ":":
-                        raise _fail(text, pos, "expected ':' after a map key")
+                        raise fail(text, pos, "expected ':' after a map key")
                     kind = _MAP_VALUE
                     key = value
                     pos += 1
@@ -285,7 +312,7 @@ def _parse(text: str, max_depth: int) -> Any:
                         raise StonParseError.at(
                             text, pos, f"nesting deeper than max_depth={max_depth}"
                         )
-                    stack.append((kind, cont, key, result, slot))
+                    push((kind, cont, key, result, slot))
                     kind, key = _ASSOC, value
                     pos += 1
                     break
@@ -293,17 +320,17 @@ def _parse(text: str, max_depth: int) -> Any:
                 cont.append(value)
                 closer = "]"
             elif kind == _MAP_VALUE:
-                cont.pairs.append((key, value))
+                cont.append((key, value))
                 kind = _MAP_KEY
                 closer = "}"
             elif kind == _ASSOC:
                 value = Association(key, value)
-                kind, cont, key, result, slot = stack.pop()
+                kind, cont, key, result, slot = pop()
                 simple = False
                 continue
             else:  # top level
                 if pos != n:
-                    raise _fail(text, pos, "expected end of input after the value")
+                    raise fail(text, pos, "expected end of input after the value")
                 if forward:
                     value = _resolve_all(text, objects, value)
                 return value
@@ -311,12 +338,12 @@ def _parse(text: str, max_depth: int) -> Any:
                 pos += 1
                 break
             if c != closer:
-                raise _fail(text, pos, f"expected ',' or '{closer}'")
+                raise fail(text, pos, f"expected ',' or '{closer}'")
             pos += 1
             value = result
             if value is _PENDING:
                 value = objects[slot] = _close_float(text, cont, pos)
-            kind, cont, key, result, slot = stack.pop()
+            kind, cont, key, result, slot = pop()
             simple = True
 
 

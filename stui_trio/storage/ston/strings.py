@@ -92,6 +92,26 @@ def read_escaped(text: str, start: int, quote: str) -> tuple[str, int]:
         parts.append(chr(code))
 
 
+_NAMED_PAIRS = tuple(("\\" + k, v) for k, v in NAMED_ESCAPES.items() if k not in "'\\")
+
+
+def unescape_named(body: str) -> str:
+    """Decode a string body whose escapes are all named ones (``\\' \\\\ \\n``...; the reader's
+    regex checked that), with str.replace in C instead of a loop per escape.
+
+    Escapes are pairs read left to right, so splitting on the first ``\\\\`` always cuts
+    between two pairs; in each piece every backslash then starts an escape whose second
+    character is not a backslash, and replacing one kind cannot create another.
+    """
+    if "\\\\" in body:
+        return "\\".join(unescape_named(piece) for piece in body.split("\\\\"))
+    body = body.replace("\\'", "'")
+    if "\\" in body:
+        for escape, char in _NAMED_PAIRS:
+            body = body.replace(escape, char)
+    return body
+
+
 def _is_hex4(s: str) -> bool:
     return len(s) == 4 and all(c in "0123456789abcdefABCDEF" for c in s)
 
