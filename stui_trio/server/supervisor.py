@@ -245,6 +245,7 @@ class Server(ServerFacts):
             await flush_unsaved_workspaces(
                 self.sessions, self.tools, self.config.evaluation_timeout_for(None)
             )
+        await self.sessions.flush_unsaved()  # replies kept only in memory so far
 
     # -- the reader ----------------------------------------------------------------------
 

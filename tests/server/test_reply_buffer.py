@@ -4,6 +4,7 @@ subprocesses with the durable default store, real ZeroMQ on 127.0.0.1."""
 
 from __future__ import annotations
 
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -267,3 +268,18 @@ def test_replies_kept_in_memory_reach_disk_with_the_sweep(durable, peers) -> Non
     alice.reconnect(server)
     again = alice.ok("def-1", "define_class", definition=definition)
     assert again == {**first, "replayed": True}  # not "changed": it did not run again
+
+
+def test_a_graceful_stop_saves_replies_kept_only_in_memory(durable, peers) -> None:
+    # No sweep runs before the stop (cleanup_interval is long): the stop itself must save.
+    server = durable("--cleanup-interval", "3600")
+    alice = peers(server, "alice")
+    alice.create()
+    definition = "Object subclass: #RbStopped instanceVariableNames: '' classVariableNames: '' " \
+        "package: 'Demo'"
+    first = alice.ok("def-2", "define_class", definition=definition)
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(20) == 0
+    server = durable(sessions_dir=server.sessions_dir)
+    alice.reconnect(server)
+    assert alice.ok("def-2", "define_class", definition=definition) == {**first, "replayed": True}
