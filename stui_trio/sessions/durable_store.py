@@ -289,8 +289,16 @@ class DurableSessionStore:
         self._disk_expiry.pop(key, None)
         # Queued with the saves (so a save queued earlier cannot recreate the files after
         # they go), its tombstone journaled with their batch.
-        with contextlib.suppress(InvalidName):
+        try:
             await self.writer_for(client_id).delete(client_id, session_id)
+        except InvalidName:
+            pass  # a name the disk cannot hold has no files
+        except StorageError as exc:
+            raise ProtocolStorageError(
+                f"session {session_id!r} is closed, but deleting its files failed ({exc}), "
+                "so it may come back after a restart; tell the operator",
+                {"session_id": session_id, "reason": "delete_failed"},
+            ) from exc
 
     async def list(self, client_id: str) -> list[Session]:
         async with self._client_lock(client_id):
