@@ -65,7 +65,7 @@ SETTING_HELP: dict[str, str] = {
     "arriving during a write share the next fsync anyway (default 0)",
     "relaxed_flush_interval_ms": "relaxed durability: ms between flushes (default 100)",
     "checkpoint_interval_ms": "full durability: ms between checkpoints that write the "
-    "journaled sessions' STON files and cut the journal (default 1000)",
+    "journaled sessions' STON files and cut the journal (default 5000)",
     "registry_capacity": "object references kept per session (default 10000)",
     "persisted_registry_entries": "most recently used object references saved with a "
     "session; older ones live only until the server stops (default 200)",

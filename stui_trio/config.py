@@ -104,7 +104,7 @@ class ServerConfig:
     relaxed_flush_interval_ms: float = attrs.field(default=100.0, validator=_positive)
     #: Full durability: ms between checkpoints, which write the journaled sessions' files
     #: (each once, however often it was saved) and cut the journal.
-    checkpoint_interval_ms: float = attrs.field(default=1000.0, validator=_positive)
+    checkpoint_interval_ms: float = attrs.field(default=5000.0, validator=_positive)
     #: An evaluate that binds a workspace variable is acknowledged after its session is on
     #: disk; the rest of what evaluations change (history, Transcript, object registry, state
     #: inside bound objects) is saved every workspace_flush_interval_ms.

@@ -79,7 +79,7 @@ class DurableSettings:
     durability: Durability = Durability.FULL
     window: float = 0.0
     flush_interval: float = 0.1
-    checkpoint_interval: float = 1.0
+    checkpoint_interval: float = 5.0
     keep_backups: int = 3
     quota_bytes: int | None = None
     file_max_age: float | None = None
@@ -246,7 +246,7 @@ class DurableSessionStore:
 
     # -- SessionStore ------------------------------------------------------------------------
 
-    async def save(self, session: Session) -> None:
+    async def save(self, session: Session, *, background: bool = False) -> None:
         key = (session.client_id, session.session_id)
         workspace = (
             self.workspace_codec.encode(session)
@@ -259,7 +259,9 @@ class DurableSessionStore:
         self._live.setdefault(session.client_id, set()).add(session.session_id)
         try:
             writer = self.writer_for(session.client_id)
-            await writer.save(session.client_id, session.session_id, payload)
+            await writer.save(
+                session.client_id, session.session_id, payload, background=background
+            )
         except StorageQuotaExceeded as exc:
             raise ProtocolStorageError(
                 f"{exc}; the change was not applied. Close sessions or store less state, or "

@@ -251,11 +251,14 @@ class SessionManager:
         state_data: Mapping[str, Any],
         *,
         before_save: Callable[[Session], Session] | None = None,
+        background: bool = False,
     ) -> Session:
         """Merge ``state_data`` into the session's state (top-level keys replace) and save.
 
         ``before_save`` may change the updated value before it is stored and saved (the
-        session command keeps its reply in the reply buffer with it)."""
+        session command keeps its reply in the reply buffer with it). ``background``: no
+        client waits for this save (a periodic flush), so a durable store lets saves that
+        clients wait for go first."""
         session = await self.use(client_id, session_id)
         now = self.now()
         merged = {**session.state, **state_data}
@@ -264,7 +267,7 @@ class SessionManager:
             updated = before_save(updated)
         self._index[session_id] = updated
         try:
-            await self._save(updated)
+            await self._save(updated, background=background)
         except BaseException:
             # Not acknowledged, so not applied: the next reader sees the state before it.
             if self._index.get(session_id) is updated:
@@ -310,7 +313,7 @@ class SessionManager:
         async def save(session: Session) -> None:
             nonlocal saved
             try:
-                await self._save(session)
+                await self._save(session, background=True)
                 saved += 1
             except Exception as exc:  # the flush must not fail the sweep that runs it
                 log.warning("saving session %s failed: %s", session.session_id, exc)
@@ -328,19 +331,19 @@ class SessionManager:
         self.counters.closed += 1
         await self.store.delete(session.client_id, session.session_id)
 
-    async def _save(self, session: Session) -> None:
+    async def _save(self, session: Session, *, background: bool = False) -> None:
         # The value saved holds everything the index had: changes from here on mark it again.
         self._unsaved.discard(session.session_id)
         try:
-            await self._store_save(session)
+            await self._store_save(session, background=background)
         except BaseException:
             if session.session_id in self._index:
                 self._unsaved.add(session.session_id)
             raise
 
-    async def _store_save(self, session: Session) -> None:
+    async def _store_save(self, session: Session, *, background: bool = False) -> None:
         try:
-            await self.store.save(session)
+            await self.store.save(session, background=background)
         except OSError as exc:
             raise StorageError(
                 f"could not store session {session.session_id!r} ({exc.strerror or exc}); the "

@@ -17,7 +17,7 @@ from stui_trio.sessions.model import Session
 class SessionStore(Protocol):
     async def load(self, client_id: str, session_id: str) -> Session | None: ...
 
-    async def save(self, session: Session) -> None: ...
+    async def save(self, session: Session, *, background: bool = False) -> None: ...
 
     async def delete(self, client_id: str, session_id: str) -> None: ...
 
@@ -35,7 +35,7 @@ class InMemorySessionStore:
     async def load(self, client_id: str, session_id: str) -> Session | None:
         return self._by_client.get(client_id, {}).get(session_id)
 
-    async def save(self, session: Session) -> None:
+    async def save(self, session: Session, *, background: bool = False) -> None:
         self._by_client.setdefault(session.client_id, {})[session.session_id] = session
 
     async def delete(self, client_id: str, session_id: str) -> None:

@@ -71,6 +71,7 @@ class _Waiter:
 class _Pending:
     payload: bytes | None  # None: delete the session
     waiters: list[_Waiter]
+    urgent: bool = True  # False while only background saves (a periodic flush) wait on it
 
 
 @attrs.frozen
@@ -103,7 +104,7 @@ class DurableWriter:
         window: float = 0.002,
         durability: Durability = Durability.FULL,
         flush_interval: float = 0.05,
-        max_batch: int = 1024,
+        max_batch: int = 256,
         parallelism: int = 4,
         limiter: trio.CapacityLimiter | None = None,
         journal: Journal | None = None,
@@ -184,11 +185,16 @@ class DurableWriter:
             log.error("journal checkpoint: %d failures (will retry): %s",
                       len(report.failed), report.failed[0])
 
-    async def save(self, client_id: str, session_id: str, payload: bytes) -> SaveResult | None:
+    async def save(
+        self, client_id: str, session_id: str, payload: bytes, *, background: bool = False
+    ) -> SaveResult | None:
         """Queue a save; in FULL mode wait until it is durable and return its result.
 
         Raises the save's :class:`StorageError` if it failed, :class:`WriterClosed` if the
-        writer is not running. In RELAXED mode returns None once queued.
+        writer is not running. In RELAXED mode returns None once queued. A ``background``
+        save (nobody is waiting for a reply on it) yields to the others: each batch takes
+        the saves clients wait for first, and at most ``max_batch`` saves, so a periodic
+        flush of a thousand sessions never holds up an acknowledgement for long.
         """
         session_file_name(client_id, session_id)  # bad ids fail here, not in the batch
         if not self._running:
@@ -197,9 +203,10 @@ class DurableWriter:
         key = (client_id, session_id)
         entry = self._pending.get(key)
         if entry is None:
-            self._pending[key] = _Pending(payload, [])
+            entry = self._pending[key] = _Pending(payload, [], urgent=not background)
         else:
             entry.payload = payload
+            entry.urgent = entry.urgent or not background
             self._merged += 1
         if waiter is not None:
             self._pending[key].waiters.append(waiter)
@@ -244,15 +251,20 @@ class DurableWriter:
             await self._progress.wait()
 
     async def _write_pending(self) -> None:
-        batch, self._pending = self._pending, {}
+        """Write one batch: the waited-for saves first, at most ``max_batch`` in all."""
         upto = self._submitted
-        self._wakeup = trio.Event()
-        items = list(batch.items())
-        for start in range(0, len(items), self.max_batch):
-            part = items[start : start + self.max_batch]
-            if self.journal is not None:  # no fsync to overlap: one lane, one journal append
-                await self._write_chunk(part)
-                continue
+        part = sorted(self._pending.items(), key=lambda item: not item[1].urgent)
+        if len(part) > self.max_batch:  # the rest waits for the next round, wakeup kept set
+            part = part[: self.max_batch]
+            for key, _ in part:
+                del self._pending[key]
+        else:
+            self._pending = {}
+            self._wakeup = trio.Event()
+        drained = not self._pending
+        if part and self.journal is not None:  # nothing to overlap: one journal append
+            await self._write_chunk(part)
+        elif part:
             # fsync waits on the device, not the CPU: a few threads let the file system
             # merge their flushes into one journal commit. A client's sessions share a lane,
             # so each folder is still fsynced once per batch.
@@ -267,9 +279,10 @@ class DurableWriter:
                 for lane in lanes:
                     if lane:
                         nursery.start_soon(self._write_chunk, lane)
-        if items:
+        if part:
             self._batches += 1
-        self._durable_upto = upto
+        if drained:  # everything submitted before this round is written now
+            self._durable_upto = upto
         self._progress.set()
         self._progress = trio.Event()
 

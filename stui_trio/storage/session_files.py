@@ -50,6 +50,10 @@ from .session_scan import SessionScan, scan_session, split_names
 
 Key = tuple[str, str]
 
+#: Seconds a client folder's counted disk usage is trusted before it is walked again. The
+#: quota check runs on every save: walking the folder each time would cost more than the save.
+USAGE_TTL = 1.0
+
 
 @attrs.frozen
 class SaveRequest:
@@ -131,8 +135,9 @@ class SessionFileStore:
         self._deferred: dict[Key, tuple[bytes, int]] = {}
         #: Journal payload -> file payload (the session layer journals a cheaper form).
         self.render: Callable[[bytes], bytes] = bytes
-        #: Bytes used per client folder, walked on first need and dropped on every change.
-        self._usage: dict[str, int] = {}
+        #: Bytes used per client folder and when they were counted: walked again when older
+        #: than USAGE_TTL (files written since are counted as pending until then).
+        self._usage: dict[str, tuple[int, float]] = {}
         ensure_dir(self.fs, self.root)
         self.removed_temp_files = self._remove_stale_temps()
 
@@ -186,7 +191,8 @@ class SessionFileStore:
                 results[i] = _as_save_failed(exc, "rotating backups of", target)
                 continue
             self._generations[keys[i]] = max(self._generations.get(keys[i], 0), generation)
-            self._usage.pop(keys[i][0], None)
+            if sync:  # a checkpoint's writes (unsynced here) are counted again after USAGE_TTL
+                self._usage.pop(keys[i][0], None)
             results[i] = SaveResult(generation, size)
             folders.setdefault(target.parent, []).append(i)
         for folder, members in folders.items() if sync else ():
@@ -233,10 +239,15 @@ class SessionFileStore:
             return set(self._deferred)
 
     def write_deferred(self, keys: Sequence[Key]) -> list[str]:
-        """(checkpoint) Write and fsync the newest deferred save of each of ``keys``; return
-        what failed. A save superseded or deleted meanwhile is left to whoever did that."""
+        """(checkpoint) Write the newest deferred save of each of ``keys`` as its file,
+        unsynced (the checkpoint fsyncs them next); return what failed. A save superseded or
+        deleted meanwhile is left to whoever did that."""
         failed: list[str] = []
         for key in sorted(keys):
+            # A checkpoint writes up to a file per session: between files, hand the GIL to
+            # whichever thread waits for it (the event loop), rather than after a switch
+            # interval, so a thousand files do not hold up request handling.
+            time.sleep(0)
             with self._locked([key]):
                 with self._guard:
                     entry = self._deferred.get(key)
@@ -313,9 +324,11 @@ class SessionFileStore:
     def _check_quota(self, client_id: str, folder: Path, target: Path, size: int) -> None:
         if self.quota_bytes is None:
             return
-        usage = self._usage.get(client_id)
-        if usage is None:  # walked once, then kept up to date by whoever changes the folder
-            usage = self._usage[client_id] = self.disk_usage(client_id)
+        counted = self._usage.get(client_id)
+        now = time.monotonic()
+        if counted is None or now - counted[1] > USAGE_TTL:
+            counted = self._usage[client_id] = (self.disk_usage(client_id), now)
+        usage = counted[0]
         with self._guard:  # journaled saves not written yet count too (an overestimate)
             usage += sum(
                 len(payload) + MAX_HEADER for (c, sid), (payload, _) in self._deferred.items()
@@ -336,7 +349,7 @@ class SessionFileStore:
         Damaged files are quarantined and reported, never raised; :class:`LoadFailed` only
         when the folder itself cannot be read.
         """
-        folder = client_dir(self.root, client_id)
+        folder = self._client_dir(client_id)
         key = (client_id, validate_id("session id", session_id))
         with self._locked([key]):
             with self._guard:
@@ -409,7 +422,7 @@ class SessionFileStore:
         With a journal, a tombstone is appended first (one fsync), unless the caller says it
         ``journaled`` one already (the group-commit writer, with its batch): then the folder
         is not fsynced either, the checkpoint does it."""
-        folder = client_dir(self.root, client_id)
+        folder = self._client_dir(client_id)
         key = (client_id, validate_id("session id", session_id))
         name = session_file_name(*key)
         with self._locked([key]):
@@ -438,7 +451,7 @@ class SessionFileStore:
 
     def list_sessions(self, client_id: str) -> list[str]:
         """Ids of the sessions of ``client_id`` that have a current file or a backup."""
-        folder = client_dir(self.root, client_id)
+        folder = self._client_dir(client_id)
         with self._guard:
             deferred = {sid for c, sid in self._deferred if c == client_id}
         try:
@@ -465,7 +478,7 @@ class SessionFileStore:
 
     def disk_usage(self, client_id: str) -> int:
         """Bytes used by a client's folder, quarantine included (hard links counted once)."""
-        return folder_usage(self.fs, client_dir(self.root, client_id))
+        return folder_usage(self.fs, self._client_dir(client_id))
 
     def remove_older_than(self, age: float) -> list[Path]:
         """Sweeper: delete sessions whose newest file is older than ``age`` seconds, and
@@ -473,7 +486,7 @@ class SessionFileStore:
         cutoff = self.clock() - age
         removed: list[Path] = []
         for client_id in self.list_clients():
-            folder = client_dir(self.root, client_id)
+            folder = self._client_dir(client_id)
             for session_id in self.list_sessions(client_id):
                 name = session_file_name(client_id, session_id)
                 files = [folder / n for n in self.fs.listdir(folder) if n.startswith(name)]

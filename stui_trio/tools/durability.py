@@ -77,7 +77,7 @@ async def save_workspace(
 
 async def _store(
     sessions: SessionManager, service: ToolsService, tools: SessionTools,
-    context: dict[str, Any], text: WorkspaceText,
+    context: dict[str, Any], text: WorkspaceText, *, background: bool = False,
 ) -> None:
     """Save the session with its workspace written as ``text`` and bindings as ``context``."""
     image = service.image
@@ -97,7 +97,7 @@ async def _store(
              "reason": "cannot be stored"}
             for name, info in context.items() if not info["stored"]
         ],
-    })
+    }, background=background)
 
 
 def _describe(image: Any, tools: SessionTools, obj: Any, *, print_it: bool) -> dict[str, Any]:
@@ -147,39 +147,14 @@ async def flush_unsaved_workspaces(
     ``workspace_context`` print strings are as of the last time a variable was bound). The
     object graphs of up to FLUSH_CHUNK idle sessions are written by one worker job with
     their locks held (a session busy evaluating is left for the next round), outside
-    ``evaluation_threads``'s slots so clients' evaluations never queue behind it; then the
-    saves run side by side so the store's group commit writes them in one batch. A session
-    with a variable bound since its last save takes the full path (``save_workspace``)."""
+    ``evaluation_threads``'s slots so clients' evaluations never queue behind it; each
+    chunk's saves then run side by side (the store's group commit batches them, behind the
+    saves clients wait for) while the next chunk is written. A session with a variable bound
+    since its last save takes the full path (``save_workspace``)."""
     if not service.persist_workspaces:
         return 0
     image = service.image
     limit = service.config.persisted_registry_entries
-    ready: list[tuple[SessionTools, dict[str, Any], WorkspaceText]] = []
-    full: list[SessionTools] = []
-    pending = service.unsaved()
-    for start in range(0, len(pending), FLUSH_CHUNK):
-        chunk: list[tuple[SessionTools, dict[str, Any]]] = []
-        for tools in pending[start:start + FLUSH_CHUNK]:
-            context = _redescribed(image, tools)
-            if context is None:
-                full.append(tools)
-                continue
-            try:
-                tools.lock.acquire_nowait()
-            except trio.WouldBlock:
-                continue  # evaluating right now: still unsaved, next round
-            tools.unsaved = False
-            chunk.append((tools, context))
-        if not chunk:
-            continue
-        try:
-            texts = await trio.to_thread.run_sync(
-                lambda c=chunk: [_workspace_text(image, t, limit) for t, _ in c]
-            )
-        finally:
-            for tools, _ in chunk:
-                tools.lock.release()
-        ready += [(t, ctx, text) for (t, ctx), text in zip(chunk, texts, strict=True)]
     saved = 0
 
     async def save(tools: SessionTools, step: Any) -> None:
@@ -190,13 +165,37 @@ async def flush_unsaved_workspaces(
         except StuiError as exc:  # closed or expired meanwhile, or the disk failed
             log.warning("background save of session %s failed: %s", tools.session_id, exc)
 
+    pending = service.unsaved()
     async with trio.open_nursery() as nursery:
-        for tools, context, text in ready:
-            nursery.start_soon(save, tools, partial(_store, sessions, service, tools, context,
-                                                     text))
-        for tools in full:
-            nursery.start_soon(save, tools, partial(save_workspace, sessions, service, tools,
-                                                     timeout))
+        # Chunk by chunk, each chunk's saves starting while the next one is written: the
+        # event loop's share (state to JSON, the store's queue) is spread over the round
+        # instead of landing on it all at once.
+        for start in range(0, len(pending), FLUSH_CHUNK):
+            chunk: list[tuple[SessionTools, dict[str, Any]]] = []
+            for tools in pending[start:start + FLUSH_CHUNK]:
+                context = _redescribed(image, tools)
+                if context is None:  # bound since its last save: print strings needed
+                    nursery.start_soon(save, tools, partial(
+                        save_workspace, sessions, service, tools, timeout))
+                    continue
+                try:
+                    tools.lock.acquire_nowait()
+                except trio.WouldBlock:
+                    continue  # evaluating right now: still unsaved, next round
+                tools.unsaved = False
+                chunk.append((tools, context))
+            if not chunk:
+                continue
+            try:
+                texts = await trio.to_thread.run_sync(
+                    lambda c=chunk: [_workspace_text(image, t, limit) for t, _ in c]
+                )
+            finally:
+                for tools, _ in chunk:
+                    tools.lock.release()
+            for (tools, context), text in zip(chunk, texts, strict=True):
+                nursery.start_soon(save, tools, partial(
+                    _store, sessions, service, tools, context, text, background=True))
     return saved
 
 

@@ -125,11 +125,11 @@ class FailingStore(InMemorySessionStore):
         super().__init__()
         self.ok_saves = ok_saves
 
-    async def save(self, session) -> None:
+    async def save(self, session, *, background: bool = False) -> None:
         if self.ok_saves <= 0:
             raise OSError(28, "No space left on device")
         self.ok_saves -= 1
-        await super().save(session)
+        await super().save(session, background=background)
 
 
 async def test_storage_failure_is_storage_error_and_not_applied() -> None:

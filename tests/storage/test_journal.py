@@ -187,3 +187,31 @@ async def test_relaxed_mode_does_not_use_the_journal(tmp_path: Path) -> None:
     assert not segment_files(tmp_path)
     loaded = files.load("a", "s")
     assert loaded is not None and loaded.payload == b"relaxed"
+
+
+async def test_background_saves_yield_to_saves_a_client_waits_for(tmp_path: Path) -> None:
+    """A periodic flush of many sessions must not hold up an acknowledgement: each batch
+    takes the waited-for saves first, and at most ``max_batch`` saves."""
+    files = SessionFileStore(tmp_path)
+    journal = Journal(tmp_path)
+    files.journal = journal
+    writer = DurableWriter(files, journal=journal, max_batch=4, checkpoint_interval=3600)
+    done: list[str] = []
+
+    async def save(client: str, background: bool) -> None:
+        await writer.save(client, "s", client.encode(), background=background)
+        done.append(client)
+
+    async with trio.open_nursery() as nursery:
+        await nursery.start(writer.run)
+        async with trio.open_nursery() as savers:
+            for i in range(10):
+                savers.start_soon(save, f"b{i}", True)
+            savers.start_soon(save, "urgent", False)
+        await writer.flush()
+        nursery.cancel_scope.cancel()
+    assert done.index("urgent") < 4 and len(done) == 11  # in the first batch
+    assert writer.stats.batches == 3  # 11 saves, at most 4 a batch
+    for client in ("urgent", "b9"):
+        loaded = files.load(client, "s")
+        assert loaded is not None and loaded.payload == client.encode()
