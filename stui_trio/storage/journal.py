@@ -148,7 +148,7 @@ class Journal:
         self.appended_bytes = 0
         self.appends = 0
         self.boot_id = current_boot_id()
-        #: Sessions whose files were written unsynced since the last :meth:`rotate`.
+        #: Sessions journaled since the last :meth:`rotate` (the checkpoint writes their files).
         self.dirty: set[tuple[str, str]] = set()
 
     @property
@@ -181,12 +181,6 @@ class Journal:
                              exc.errno) from exc
         self.appended_bytes += len(data)
         self.appends += 1
-
-    def append_saves(self, records: Sequence[Record]) -> None:
-        """:meth:`append` under :attr:`lock`, marking the sessions dirty for the checkpoint."""
-        with self.lock:
-            self.append(records)
-            self.dirty.update((r.client_id, r.session_id) for r in records)
 
     def append_tombstone(self, client_id: str, session_id: str, generation: int) -> None:
         """Durably record that a session is being deleted (before its files go)."""

@@ -29,6 +29,13 @@ def rec(client: str, n: int, payload: bytes | None = None) -> Record:
     return Record(SAVE, client, "s", n, payload if payload is not None else f"p{n}".encode())
 
 
+def append_saves(journal: Journal, records: list[Record]) -> None:
+    """What the writer does with a batch: append it under the lock, mark its sessions dirty."""
+    with journal.lock:
+        journal.append(records)
+        journal.dirty.update((r.client_id, r.session_id) for r in records)
+
+
 def segment_files(root: Path) -> list[Path]:
     return sorted((root / JOURNAL_DIR).glob("wal-*.log"))
 
@@ -41,8 +48,8 @@ def test_records_round_trip() -> None:
 
 def test_torn_last_record_at_every_offset_keeps_the_prefix(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
-    journal.append_saves([rec("a", 1), rec("b", 1)])
-    journal.append_saves([rec("a", 2, b"the last one" * 5)])
+    append_saves(journal, [rec("a", 1), rec("b", 1)])
+    append_saves(journal, [rec("a", 2, b"the last one" * 5)])
     journal.close()
     (path,) = segment_files(tmp_path)
     whole = path.read_bytes()
@@ -65,7 +72,7 @@ def test_torn_last_record_at_every_offset_keeps_the_prefix(tmp_path: Path) -> No
 def test_a_flipped_byte_stops_the_segment_there(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
     for n in range(1, 4):
-        journal.append_saves([rec("a", n)])
+        append_saves(journal, [rec("a", n)])
     journal.close()
     (path,) = segment_files(tmp_path)
     data = bytearray(path.read_bytes())
@@ -81,8 +88,8 @@ def test_replay_of_an_earlier_boot_makes_session_files_current(tmp_path: Path) -
     files.save("a", "s", b"p1")  # generation 1 on disk, fsynced
     old = Journal(tmp_path)
     old.boot_id = "before-the-power-cut"
-    old.append_saves([rec("a", 2), rec("b", 1)])
-    old.append_saves([rec("a", 3)])
+    append_saves(old, [rec("a", 2), rec("b", 1)])
+    append_saves(old, [rec("a", 3)])
     old.close()
     (tmp_path / "b").mkdir(exist_ok=True)  # b's file was lost entirely; a's never got gen 3
 
@@ -102,7 +109,7 @@ def test_replay_rewrites_a_journaled_save_whose_file_was_damaged(tmp_path: Path)
     for n in (1, 2):
         files.save("a", "s", f"p{n}".encode())
     journal = Journal(tmp_path)
-    journal.append_saves([rec("a", 2)])
+    append_saves(journal, [rec("a", 2)])
     journal.close()
     current = tmp_path / "a" / "session_a_s.ston"
     current.write_bytes(current.read_bytes()[:-1])
@@ -120,7 +127,7 @@ def test_replay_leaves_a_file_that_verifies_at_the_journaled_generation(tmp_path
     for n in (1, 2):
         files.save("a", "s", f"p{n}".encode())
     journal = Journal(tmp_path)
-    journal.append_saves([rec("a", 2)])
+    append_saves(journal, [rec("a", 2)])
     journal.close()
     report = replay_journal(SessionFileStore(tmp_path), Journal(tmp_path))
     assert (report.records, report.applied) == (1, 0)
@@ -132,7 +139,7 @@ def test_a_tombstone_keeps_a_deleted_session_deleted(tmp_path: Path) -> None:
     journal.boot_id = "earlier"
     files.journal = journal
     files.save("a", "s", b"p1")
-    journal.append_saves([rec("a", 1)])
+    append_saves(journal, [rec("a", 1)])
     assert files.delete("a", "s")
     journal.close()
     files = SessionFileStore(tmp_path)
