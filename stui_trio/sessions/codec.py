@@ -73,8 +73,11 @@ class SessionDecodeError(ValueError):
 class WorkspaceCodec(Protocol):
     """Turns a session's live workspace (Smalltalk objects) into a STON value and back.
 
-    ``encode`` returns a STON model value (``storage.ston.model``) or None for "nothing to
-    store"; ``decode`` receives what ``encode`` wrote and the session it belongs to.
+    ``encode`` returns a STON model value (``storage.ston.model``), a :class:`WorkspaceText`,
+    or None for "nothing to store"; ``decode`` receives what ``encode`` wrote and the session
+    it belongs to, as a model value or, when it was read from the journal's form, as a
+    :class:`WorkspaceText` not parsed yet (``.value()`` parses it: defer that until the
+    objects are needed, and a restore stays cheap).
     """
 
     def encode(self, session: Session) -> Any: ...
@@ -84,7 +87,8 @@ class WorkspaceCodec(Protocol):
 
 @attrs.frozen
 class Decoded:
-    """A session read back from a payload, plus the raw ``#workspace`` value (None if nil)."""
+    """A session read back from a payload, plus the raw ``#workspace`` value (None if nil;
+    a :class:`WorkspaceText` when it came from the journal's form, not parsed yet)."""
 
     session: Session
     workspace: Any = None
@@ -148,8 +152,10 @@ def encode_session_model(
 def decode_session(payload: bytes) -> Decoded:
     """The session in a payload (or a journal payload); raises :class:`SessionDecodeError`
     if it is not one."""
+    if payload[:1] == b"{":
+        return _decode_journal_form(payload)
     try:
-        top = load_bytes(journal_to_ston(payload))
+        top = load_bytes(payload)
     except ValueError as exc:  # StonParseError is a ValueError
         raise SessionDecodeError(f"not STON: {exc}") from None
     if not isinstance(top, StonObject) or top.tag != TAG or not top.is_map:
@@ -175,6 +181,30 @@ def decode_session(payload: bytes) -> Decoded:
             raise SessionDecodeError(f"#meta lacks #{name}")
         fields[name] = _from_ston(meta[Symbol(name)], "meta." + name)
     state = _from_ston(doc.get(Symbol("state"), StonMap()), "state")
+    replies = doc.get(Symbol("replies"))
+    return _decoded(
+        fields, state, _from_ston(replies, "replies") if replies is not None else None,
+        doc.get(Symbol("workspace")),
+    )
+
+
+def _decode_journal_form(payload: bytes) -> Decoded:
+    """:func:`decode_session` of the journal's JSON form: orjson for the JSON parts, the STON
+    reader only for the workspace graph (the form the store hands out when it has it)."""
+    try:
+        doc = orjson.loads(payload)
+        meta, state, replies, text = doc["meta"], doc["state"], doc["replies"], doc["workspace"]
+        fields = {name: meta[name] for name in _META_FIELDS}
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise SessionDecodeError(f"not a journaled session: {exc!r:.200}") from None
+    if text is not None and not isinstance(text, str):
+        raise SessionDecodeError("the journaled workspace is not STON text")
+    # The workspace stays text: it is parsed when the session's tools are first used (a
+    # restore answers from the JSON parts), or written back as it is.
+    return _decoded(fields, state, replies, WorkspaceText(text) if text is not None else None)
+
+
+def _decoded(fields: dict[str, Any], state: Any, replies: Any, workspace: Any) -> Decoded:
     if not isinstance(state, dict):
         raise SessionDecodeError("#state is not a map")
     try:
@@ -191,12 +221,9 @@ def decode_session(payload: bytes) -> Decoded:
         )
     except (TypeError, ValueError) as exc:
         raise SessionDecodeError(f"bad #meta field: {exc}") from None
-    replies = doc.get(Symbol("replies"))
     if replies is not None:
-        session = attrs.evolve(
-            session, replies=ReplyBuffer.from_json(_from_ston(replies, "replies"))
-        )
-    return Decoded(session, doc.get(Symbol("workspace")))
+        session = attrs.evolve(session, replies=ReplyBuffer.from_json(replies))
+    return Decoded(session, workspace)
 
 
 class _NotJson(Exception):

@@ -386,7 +386,7 @@ class DurableSessionStore:
         if result.payload is None:
             return self._start_empty(client_id, session_id, result)
         try:
-            decoded = decode_session(result.payload)
+            decoded = _decode_stored(result)
         except SessionDecodeError as exc:
             # The file verified, so this is not damage: a newer build's document, or a bug.
             # Leave the file alone and do not serve the session.
@@ -428,6 +428,18 @@ class DurableSessionStore:
             subscription_tier=self.settings.default_tier, client_info={},
             state=empty_state(), recovered_from_backup=True, recovery=report,
         )
+
+
+def _decode_stored(result: LoadResult) -> Any:
+    """The session of a load: from the file's cache (the journal's form, verified against the
+    file by the store) when there is one it can read, else from the file's STON."""
+    assert result.payload is not None
+    if result.derived is not None:
+        try:
+            return decode_session(result.derived)
+        except SessionDecodeError as exc:
+            log.warning("cache of %s not used (%s); reading the file", result.source, exc)
+    return decode_session(result.payload)
 
 
 def _log_replay(replay: ReplayReport) -> None:

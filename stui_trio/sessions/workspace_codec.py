@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from stui_trio.sessions.codec import WorkspaceText
 from stui_trio.smalltalk.runtime import objects as st
 from stui_trio.storage.ston import Association, ScaledDecimal, StonMap, StonObject, Symbol
 
@@ -323,7 +324,13 @@ def encode_workspace(
 
 
 def decode_workspace(image: Any, value: Any) -> RestoredWorkspace:
-    """Live objects from what :func:`encode_workspace` wrote (see the module docstring)."""
+    """Live objects from what :func:`encode_workspace` wrote (see the module docstring), as
+    a STON model value or as :class:`~stui_trio.sessions.codec.WorkspaceText`."""
+    if isinstance(value, WorkspaceText):
+        try:
+            value = value.value()
+        except ValueError:  # StonParseError: not what encode_workspace wrote
+            value = None
     if not isinstance(value, StonObject) or value.tag != TAG or not value.is_map:
         return RestoredWorkspace({}, [], 1, [{"name": "*", "reason": "unreadable workspace"}])
     doc = value.value

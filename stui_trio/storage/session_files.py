@@ -16,6 +16,12 @@ previous version (or, if only the final folder fsync failed, the new version not
 be durable). Saves of one session are serialised by a per-session lock, and every save gets
 the next generation number.
 
+With a write-ahead journal (``group_commit.py``), saves are acknowledged from the journal
+and kept in memory (:meth:`defer`, answered by :meth:`load`) until the checkpoint writes
+them (:meth:`write_deferred`), which also leaves the journal's form of each written version
+beside its file as ``<file>.cache``: cheaper to read than the STON it renders to, and used
+by :meth:`load` only while it verifies against the current file.
+
 Loading (:meth:`load`) reads the current file and every backup, verifies each, and returns
 the valid one with the highest generation. Damaged files are moved to ``quarantine/`` and
 listed in :attr:`LoadResult.problems`; when nothing is valid the result has ``payload=None``
@@ -25,8 +31,12 @@ listed in :attr:`LoadResult.problems`; when nothing is valid the result has ``pa
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
+import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,9 +56,17 @@ from .framing import MAX_HEADER, Migrations, encode_frame
 from .fsops import FileSystemOps
 from .housekeeping import folder_usage, newest_mtime, sweep_quarantine
 from .names import QUARANTINE_DIR, backup_name, client_dir, session_file_name, validate_id
-from .session_scan import SessionScan, scan_session, split_names
+from .session_scan import Candidate, SessionScan, scan_session, split_names
 
 Key = tuple[str, str]
+log = logging.getLogger(__name__)
+
+#: A checkpointed file's cache (``write_deferred``): ``<file>.cache``, header then body.
+CACHE_SUFFIX = ".cache"
+CACHE_MAGIC = "#stui-cache "
+_CACHE_HEADER = re.compile(
+    rb"#stui-cache gen=([0-9]{1,19}) ston=([0-9a-f]{64}) len=([0-9]{1,19}) crc=([0-9]{1,10})\n"
+)
 
 #: Seconds a client folder's counted disk usage is trusted before it is walked again. The
 #: quota check runs on every save: walking the folder each time would cost more than the save.
@@ -90,6 +108,10 @@ class LoadResult:
     problems: tuple[str, ...] = ()
     lost_generations: tuple[int, ...] = ()
     source: str = ""
+    #: The same version in the journal's form, from the file's cache (see
+    #: :meth:`SessionFileStore.write_deferred`), when one verifies against ``payload``:
+    #: cheaper to read. A reader that cannot use it falls back to ``payload``.
+    derived: bytes | None = None
 
 
 class SessionFileStore:
@@ -254,15 +276,54 @@ class SessionFileStore:
                 if entry is None:
                     continue
                 payload, generation = entry
-                request = SaveRequest(*key, self.render(payload), generation)
+                rendered = self.render(payload)
+                request = SaveRequest(*key, rendered, generation)
                 (result,) = self._save_locked([request], False)
                 if isinstance(result, StorageError):
                     failed.append(str(result))
                     continue
+                if rendered is not payload:
+                    self._write_cache(key, payload, rendered, generation)
                 with self._guard:
                     if self._deferred.get(key) is entry:
                         del self._deferred[key]
         return failed
+
+    def _write_cache(self, key: Key, payload: bytes, rendered: bytes, generation: int) -> None:
+        """Keep the journal's form of a checkpointed version beside its file, as
+        ``<file>.cache``: reading it back is several times cheaper than the STON it was
+        rendered to (a cold restore of a big workspace). Never trusted over the file: its
+        header names the file's generation and SHA-256, and its own length and CRC, and
+        :meth:`load` uses it only when all of them match. Written atomically but unsynced
+        (a cache: losing it costs a slower read, nothing else)."""
+        target = self._client_dir(key[0]) / (session_file_name(*key) + CACHE_SUFFIX)
+        header = (
+            f"{CACHE_MAGIC}gen={generation} ston={hashlib.sha256(rendered).hexdigest()} "
+            f"len={len(payload)} crc={zlib.crc32(payload)}\n"
+        ).encode("ascii")
+        try:
+            temp = write_durable_temp(self.fs, target, header + payload, sync=False)
+            commit_temp(self.fs, temp, target)
+        except (OSError, StorageError) as exc:
+            log.debug("no cache for %s: %s", target, exc)
+
+    def _read_cache(self, folder: Path, name: str, best: Candidate) -> bytes | None:
+        """The cached journal form of ``best`` (the current file), if it verifies."""
+        try:
+            data = self.fs.read_bytes(folder / (name + CACHE_SUFFIX))
+        except OSError:
+            return None
+        end = data.find(b"\n", 0, MAX_HEADER)
+        match = _CACHE_HEADER.fullmatch(data[: end + 1]) if end > 0 else None
+        if match is None:
+            return None
+        body = data[end + 1 :]
+        generation, digest, length, crc = match.groups()
+        if (int(generation) != best.generation or int(length) != len(body)
+                or int(crc) != zlib.crc32(body)
+                or digest.decode() != hashlib.sha256(best.payload).hexdigest()):
+            return None
+        return body
 
     def _next_generation(self, key: Key, folder: Path) -> int:
         with self._guard:
@@ -355,8 +416,7 @@ class SessionFileStore:
             with self._guard:
                 deferred = self._deferred.get(key)
             if deferred is not None:  # journaled, newer than any file
-                payload = self.render(deferred[0])
-                return LoadResult(payload, deferred[1], False, (), (), "journal")
+                return LoadResult(deferred[0], deferred[1], False, (), (), "journal")
             try:
                 scan = self._scan(key, folder)
             except OSError as exc:
@@ -376,6 +436,8 @@ class SessionFileStore:
                 problems,
                 scan.lost_after(best.generation),
                 best.name,
+                self._read_cache(folder, session_file_name(*key), best) if best.index == 0
+                else None,
             )
 
     def _scan(self, key: Key, folder: Path) -> SessionScan:

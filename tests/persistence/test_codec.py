@@ -95,7 +95,7 @@ class PointsCodec:
         return StonMap([("p", shared), ("q", shared), ("cycle", cyclic)])
 
     def decode(self, value: Any, s: Session) -> None:
-        self.decoded.append(value)
+        self.decoded.append(value.value() if isinstance(value, WorkspaceText) else value)
 
 
 async def test_workspace_seam_and_opaque_preservation(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ where the behaviour is the writer's.
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from pathlib import Path
 
 import trio
@@ -222,3 +224,42 @@ async def test_background_saves_yield_to_saves_a_client_waits_for(tmp_path: Path
     for client in ("urgent", "b9"):
         loaded = files.load(client, "s")
         assert loaded is not None and loaded.payload == client.encode()
+
+
+async def test_checkpoint_keeps_a_verified_cache_of_the_journal_form(tmp_path: Path) -> None:
+    """The checkpoint renders the journal's form into the file and keeps the form itself
+    beside it (``<file>.cache``); load offers it only while it matches the current file."""
+    files = SessionFileStore(tmp_path)
+    journal = Journal(tmp_path)
+    files.journal = journal
+    files.render = lambda payload: b"FILE:" + payload  # the session layer's JSON -> STON
+    writer = DurableWriter(files, journal=journal, checkpoint_interval=3600)
+    async with trio.open_nursery() as nursery:
+        await nursery.start(writer.run)
+        await writer.save("a", "s", b"form-1")
+        nursery.cancel_scope.cancel()  # a clean stop checkpoints
+    files = SessionFileStore(tmp_path)
+    loaded = files.load("a", "s")
+    assert loaded is not None and loaded.payload == b"FILE:form-1"
+    assert loaded.derived == b"form-1"
+
+    cache = tmp_path / "a" / "session_a_s.ston.cache"
+    data = bytearray(cache.read_bytes())
+    data[-1] ^= 0x01  # a torn or damaged cache is ignored, never quarantined
+    cache.write_bytes(bytes(data))
+    loaded = SessionFileStore(tmp_path).load("a", "s")
+    assert loaded is not None and loaded.derived is None and loaded.payload == b"FILE:form-1"
+    assert cache.exists() and loaded.problems == ()
+
+    intact = f"len=6 crc={zlib.crc32(b'form-1')}\n".encode() + b"form-1"
+    cache.write_bytes(b"#stui-cache gen=1 ston=" + b"0" * 64 + b" " + intact)
+    assert SessionFileStore(tmp_path).load("a", "s").derived is None  # not this file's hash
+    ston = hashlib.sha256(b"FILE:form-1").hexdigest().encode()
+    cache.write_bytes(b"#stui-cache gen=1 ston=" + ston + b" " + intact)
+    assert SessionFileStore(tmp_path).load("a", "s").derived == b"form-1"
+
+    store = SessionFileStore(tmp_path)
+    store.save("a", "s", b"written directly")  # a newer file: the old cache no longer fits
+    loaded = store.load("a", "s")
+    assert loaded is not None and loaded.derived is None
+    assert store.delete("a", "s") and not cache.exists()
