@@ -98,7 +98,7 @@ def remove_aged(
     quarantined files older than it. Only folders of clients nobody has loaded are removed
     when empty (a loaded client may be saving into its folder right now)."""
     removed = 0
-    journaled = {sid for c, sid in files.deferred_keys() if c == client_id}  # saved just now
+    journaled = files.deferred_sessions(client_id)  # saved just now, not written yet
     for session_id in files.list_sessions(client_id):
         if session_id in keep or session_id in journaled:
             continue

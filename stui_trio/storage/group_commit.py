@@ -233,6 +233,7 @@ class DurableWriter:
             entry = self._pending[key] = _Pending(None, [])
         else:
             entry.payload = None
+            entry.urgent = True  # a client waits for its close
             self._merged += 1
         entry.waiters.append(waiter)
         self._submitted += 1

@@ -51,6 +51,7 @@ from .atomic import (
     temp_path_for,
     write_durable_temp,
 )
+from .deferred import DeferredSaves
 from .errors import LoadFailed, SaveFailed, StorageError, StorageQuotaExceeded
 from .framing import MAX_HEADER, Migrations, encode_frame
 from .fsops import FileSystemOps
@@ -154,7 +155,7 @@ class SessionFileStore:
         #: then journal a tombstone so replay never brings a deleted session back.
         self.journal: Any = None
         #: Journaled saves whose files the next checkpoint writes: key -> (payload, gen).
-        self._deferred: dict[Key, tuple[bytes, int]] = {}
+        self._deferred = DeferredSaves(overhead=MAX_HEADER)
         #: Journal payload -> file payload (the session layer journals a cheaper form).
         self.render: Callable[[bytes], bytes] = bytes
         #: Bytes used per client folder and when they were counted: walked again when older
@@ -242,7 +243,8 @@ class SessionFileStore:
                 with self._locked([key]):
                     generation = self._next_generation(key, folder)
                 size = len(req.payload) + MAX_HEADER  # about: the header is ~110 B
-                self._check_quota(req.client_id, folder, folder / session_file_name(*key), size)
+                target = folder / session_file_name(*key)
+                self._check_quota(req.client_id, req.session_id, folder, target, size)
             except (OSError, StorageError) as exc:
                 results.append(_as_save_failed(exc, "preparing the save of", req.session_id))
                 continue
@@ -251,14 +253,13 @@ class SessionFileStore:
 
     def defer(self, request: SaveRequest, result: SaveResult) -> None:
         """Make a journaled save current: :meth:`load` answers it from now on."""
-        with self._guard:
-            self._deferred[(request.client_id, request.session_id)] = (
-                request.payload, result.generation
-            )
+        self._deferred.put(
+            (request.client_id, request.session_id), request.payload, result.generation
+        )
 
-    def deferred_keys(self) -> set[Key]:
-        with self._guard:
-            return set(self._deferred)
+    def deferred_sessions(self, client_id: str) -> set[str]:
+        """Sessions of the client saved (journaled) since their file was last written."""
+        return self._deferred.sessions_of(client_id)
 
     def write_deferred(self, keys: Sequence[Key]) -> list[str]:
         """(checkpoint) Write the newest deferred save of each of ``keys`` as its file,
@@ -271,8 +272,7 @@ class SessionFileStore:
             # interval, so a thousand files do not hold up request handling.
             time.sleep(0)
             with self._locked([key]):
-                with self._guard:
-                    entry = self._deferred.get(key)
+                entry = self._deferred.get(key)
                 if entry is None:
                     continue
                 payload, generation = entry
@@ -284,9 +284,7 @@ class SessionFileStore:
                     continue
                 if rendered is not payload:
                     self._write_cache(key, payload, rendered, generation)
-                with self._guard:
-                    if self._deferred.get(key) is entry:
-                        del self._deferred[key]
+                self._deferred.drop(key, entry)
         return failed
 
     def _write_cache(self, key: Key, payload: bytes, rendered: bytes, generation: int) -> None:
@@ -326,8 +324,7 @@ class SessionFileStore:
         return body
 
     def _next_generation(self, key: Key, folder: Path) -> int:
-        with self._guard:
-            entry = self._deferred.get(key)
+        entry = self._deferred.get(key)
         on_disk = self._known_generation(key, folder)
         return max(on_disk, entry[1] if entry is not None else 0) + 1
 
@@ -341,7 +338,7 @@ class SessionFileStore:
         if req.generation is not None:
             generation = max(generation, req.generation)
         data = encode_frame(req.payload, generation)
-        self._check_quota(req.client_id, folder, target, len(data))
+        self._check_quota(req.client_id, req.session_id, folder, target, len(data))
         temp = write_durable_temp(self.fs, target, data, sync=sync)
         return temp, target, generation, len(data)
 
@@ -382,7 +379,9 @@ class SessionFileStore:
                 self.fs.unlink(link_temp)
             raise
 
-    def _check_quota(self, client_id: str, folder: Path, target: Path, size: int) -> None:
+    def _check_quota(
+        self, client_id: str, session_id: str, folder: Path, target: Path, size: int
+    ) -> None:
         if self.quota_bytes is None:
             return
         counted = self._usage.get(client_id)
@@ -390,11 +389,8 @@ class SessionFileStore:
         if counted is None or now - counted[1] > USAGE_TTL:
             counted = self._usage[client_id] = (self.disk_usage(client_id), now)
         usage = counted[0]
-        with self._guard:  # journaled saves not written yet count too (an overestimate)
-            usage += sum(
-                len(payload) + MAX_HEADER for (c, sid), (payload, _) in self._deferred.items()
-                if c == client_id and target.name != session_file_name(c, sid)
-            )
+        # Journaled saves not written yet count too (an overestimate: they replace files).
+        usage += self._deferred.bytes_of(client_id, besides=session_id)
         freed = 0
         if self.keep_backups:  # rotation drops the oldest backup
             with contextlib.suppress(FileNotFoundError):
@@ -413,8 +409,7 @@ class SessionFileStore:
         folder = self._client_dir(client_id)
         key = (client_id, validate_id("session id", session_id))
         with self._locked([key]):
-            with self._guard:
-                deferred = self._deferred.get(key)
+            deferred = self._deferred.get(key)
             if deferred is not None:  # journaled, newer than any file
                 return LoadResult(deferred[0], deferred[1], False, (), (), "journal")
             try:
@@ -494,8 +489,7 @@ class SessionFileStore:
             self._generations.pop(key, None)
             self._pending_problems.pop(key, None)
             self._usage.pop(client_id, None)
-            with self._guard:
-                removed = self._deferred.pop(key, None) is not None or removed
+            removed = self._deferred.drop(key) or removed
         return removed
 
     def _unlink_all(self, folder: Path, name: str, *, sync: bool = True) -> bool:
@@ -514,8 +508,7 @@ class SessionFileStore:
     def list_sessions(self, client_id: str) -> list[str]:
         """Ids of the sessions of ``client_id`` that have a current file or a backup."""
         folder = self._client_dir(client_id)
-        with self._guard:
-            deferred = {sid for c, sid in self._deferred if c == client_id}
+        deferred = self._deferred.sessions_of(client_id)
         try:
             names = self.fs.listdir(folder)
         except FileNotFoundError:

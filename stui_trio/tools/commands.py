@@ -141,18 +141,9 @@ async def session_key(ctx: CommandContext) -> str:
 
 
 async def session_tools(ctx: CommandContext, service: ToolsService) -> SessionTools:
-    key = await session_key(ctx)
-    if key not in service:
-        # A new session's tools: a good moment to drop those of sessions closed or expired
-        # since (the session manager has no close hook the tools could listen to).
-        service.prune(lambda tools: _still_live(ctx, tools))
-    return service.tools_for(key, ctx.client_id)
-
-
-def _still_live(ctx: CommandContext, tools: SessionTools) -> bool:
-    if tools.session_id.startswith(IMPLICIT_PREFIX):
-        return True
-    return any(s.session_id == tools.session_id for s in ctx.sessions.sessions_of(tools.owner))
+    # A closed or expired session's tools are dropped by the session manager's
+    # on_session_end hook (``ToolsService.forget``, wired by ``install_tools``' caller).
+    return service.tools_for(await session_key(ctx), ctx.client_id)
 
 
 def _timeout(ctx: CommandContext, timeout_ms: int | None) -> float:

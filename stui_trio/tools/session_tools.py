@@ -8,9 +8,10 @@ to the tool command handlers; it keeps a `SessionTools` per session id, made on 
     workspace (the engine's: bindings)   registry (object_ref -> object)   inspector state
     history (bounded)                    transcript (bounded ring)          the running evaluation
 
-`forget(session_id)` drops one (call it when a session closes or expires; `prune(is_live)` does
-it for all that are gone). `snapshot()`/`restore()` are the seam session persistence uses: they
-hand out and take back the live objects, leaving serialization to the storage layer.
+`forget(session_id)` drops one (the server hooks it to the session manager's
+`on_session_end`, so a closed or expired session's tools go with it). `snapshot()`/`restore()`
+are the seam session persistence uses: they hand out and take back the live objects, leaving
+serialization to the storage layer.
 
 Persistence (durable mode, wired by the server): the session store's workspace codec parks a
 session's stored workspace here with `park_workspace` when it reads the file; the objects are
@@ -22,7 +23,6 @@ handlers to make image changes and workspaces durable before they reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -215,13 +215,6 @@ class ToolsService:
         tools = self._sessions.pop(session_id, None)
         if tools is not None and tools.running is not None:
             tools.running.token.interrupt("session closed")
-
-    def prune(self, is_live: Callable[[SessionTools], bool]) -> int:
-        """Forget every session `is_live` says is gone; answers how many."""
-        gone = [sid for sid, tools in self._sessions.items() if not is_live(tools)]
-        for sid in gone:
-            self.forget(sid)
-        return len(gone)
 
     def system_info(self) -> dict[str, Any]:
         """The `image` section of `system_info` (the server's handler may merge it in)."""
