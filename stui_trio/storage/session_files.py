@@ -173,14 +173,8 @@ class SessionFileStore:
             raise result
         return result
 
-    def save_many(
-        self, requests: Sequence[SaveRequest], *, sync: bool = True
-    ) -> list[SaveResult | StorageError]:
+    def save_many(self, requests: Sequence[SaveRequest]) -> list[SaveResult | StorageError]:
         """Save several distinct sessions as one batch (one fsync per folder).
-
-        ``sync=False`` (the journal's write path) does every step but the fsyncs: the files
-        are current for every reader and survive a killed process, and the journal plus
-        :meth:`sync_files` make them survive a power cut.
 
         Returns one entry per request, in order: its :class:`SaveResult`, or the
         :class:`StorageError` that made it fail (other requests are not affected, except that
@@ -190,11 +184,13 @@ class SessionFileStore:
         if len(set(keys)) != len(keys):
             raise ValueError("save_many needs distinct sessions; merge duplicates first")
         with self._locked(sorted(set(keys))):
-            return self._save_locked(requests, sync)
+            return self._save_locked(requests, sync=True)
 
     def _save_locked(
-        self, requests: Sequence[SaveRequest], sync: bool
+        self, requests: Sequence[SaveRequest], *, sync: bool
     ) -> list[SaveResult | StorageError]:
+        """:meth:`save_many` with the sessions' locks held; ``sync=False`` (the checkpoint,
+        which fsyncs the files and folders together afterwards) skips the fsyncs."""
         keys = [(r.client_id, r.session_id) for r in requests]
         results: list[SaveResult | StorageError | None] = [None] * len(requests)
         staged: list[tuple[int, Path, Path, int, int]] = []
@@ -278,7 +274,7 @@ class SessionFileStore:
                 payload, generation = entry
                 rendered = self.render(payload)
                 request = SaveRequest(*key, rendered, generation)
-                (result,) = self._save_locked([request], False)
+                (result,) = self._save_locked([request], sync=False)
                 if isinstance(result, StorageError):
                     failed.append(str(result))
                     continue
