@@ -57,6 +57,9 @@ class Frame:
     version: int
     generation: int
     payload: bytes
+    #: SHA-256 (hex) of the file's payload as its header vouches for it (kept through
+    #: migrations: it names the file, not the upgraded payload).
+    digest: str = attrs.field(default="", eq=False)
 
 
 def encode_frame(payload: bytes, generation: int, version: int = FORMAT_VERSION) -> bytes:
@@ -91,7 +94,7 @@ def decode_frame(data: bytes) -> Frame:
         )
     if hashlib.sha256(payload).hexdigest() != header.sha256:
         raise FrameError("checksum mismatch: payload does not match its sha256")
-    return Frame(header.version, header.generation, payload)
+    return Frame(header.version, header.generation, payload, header.sha256)
 
 
 Migration = Callable[[bytes], bytes]
@@ -118,4 +121,4 @@ class Migrations:
                 raise UnsupportedFormat(f"no migration from format version {version}")
             payload = step(payload)
             version += 1
-        return Frame(version, frame.generation, payload)
+        return Frame(version, frame.generation, payload, frame.digest)

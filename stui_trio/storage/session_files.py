@@ -315,7 +315,7 @@ class SessionFileStore:
         generation, digest, length, crc = match.groups()
         if (int(generation) != best.generation or int(length) != len(body)
                 or int(crc) != zlib.crc32(body)
-                or digest.decode() != hashlib.sha256(best.payload).hexdigest()):
+                or digest.decode() != best.digest):  # verified with the file just now
             return None
         return body
 

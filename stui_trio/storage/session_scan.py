@@ -32,6 +32,7 @@ class Candidate:
     index: int
     generation: int
     payload: bytes
+    digest: str = attrs.field(default="", eq=False)  # the file's SHA-256, as verified
 
 
 @attrs.frozen
@@ -122,7 +123,8 @@ def scan_session(
                     pass
             else:
                 highest = max(highest, frame.generation)
-                valid.append(Candidate(file_name, index, frame.generation, frame.payload))
+                valid.append(Candidate(file_name, index, frame.generation, frame.payload,
+                                       frame.digest))
                 continue
         try:
             dest = quarantine_file(fs, path, clock=clock)
