@@ -133,7 +133,7 @@ class ServerConfig:
     #: Recent replies kept (and persisted) per session, by request id, so a retried request
     #: is answered from it instead of running twice; 0 disables (and get_missed_replies).
     reply_buffer_size: int = attrs.field(default=64, validator=_non_negative)
-    #: Evaluations running at once in worker threads (a CapacityLimiter), all sessions together.
+    #: Evaluations running at once in worker threads (the EvaluationPool), all sessions together.
     evaluation_threads: int = attrs.field(default=4, validator=_positive)
     #: Seconds a stopped (interrupted or timed-out) evaluation's worker may take to notice
     #: before its request is answered and the worker is left to finish on its own.
@@ -142,6 +142,12 @@ class ServerConfig:
     #: Python in worker threads; a shorter interval than CPython's 5 ms lets the event loop
     #: answer other clients sooner while one runs.
     gil_switch_interval_ms: float = attrs.field(default=1.0, validator=_positive)
+    #: CPython's garbage collector runs a young-generation pass every this many new container
+    #: objects (its own default: 700). A busy server keeps many long-lived ones (sessions,
+    #: replies, workspaces); every pass and the older ones it leads to stop all threads, so
+    #: fewer passes mean fewer pauses. The objects alive once the server is ready (the booted
+    #: image) are frozen out of the collector's scans as well.
+    gc_young_threshold: int = attrs.field(default=10_000, validator=_positive)
     #: Most completions one `complete` answers.
     completion_limit: int = attrs.field(default=50, validator=_positive)
     #: Test builds only: registers commands that crash or sleep on purpose.

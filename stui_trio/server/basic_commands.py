@@ -5,6 +5,7 @@ reader, never waiting behind a client's long request.
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import sys
@@ -59,6 +60,8 @@ def _info_sections(ctx: CommandContext) -> dict[str, dict[str, Any]]:
             "system": platform.system(),
             "pid": os.getpid(),
             "gil_switch_interval_ms": round(sys.getswitchinterval() * 1000.0, 3),
+            "gc_thresholds": list(gc.get_threshold()),
+            "gc_frozen_objects": gc.get_freeze_count(),
         },
         "clients": {
             "connected_clients": ctx.server.connected_clients(),

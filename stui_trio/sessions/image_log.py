@@ -245,6 +245,8 @@ class ImageLog:
 
     async def commit(self) -> int:
         """Make every change queued so far durable; answers how many this call appended."""
+        if not self._queued and not self._commit_lock.locked():
+            return 0  # nothing queued, nothing in flight: no trip through the scheduler
         async with self._commit_lock:
             with self._queue_lock:
                 batch, self._queued = self._queued, []

@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import trio
 
 from stui_trio.protocol.commands import CommandContext, CommandRegistry
 from stui_trio.protocol.errors import (
@@ -46,6 +45,7 @@ from stui_trio.tools.evaluator import run_evaluation, run_in_worker, summary
 from stui_trio.tools.inspector import inspect_object, navigate
 from stui_trio.tools.names import ImageNames
 from stui_trio.tools.session_tools import SessionTools, ToolsConfig, ToolsService
+from stui_trio.tools.worker_call import run_on_pool
 
 IMPLICIT_PREFIX = "implicit:"
 
@@ -268,8 +268,8 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
         return {"method": found}
 
     async def find_senders(_ctx: CommandContext, p: SelectorParams) -> dict[str, Any]:
-        methods = await trio.to_thread.run_sync(
-            reflection.senders, image, p.selector, service.send_index, limiter=service.limiter
+        methods = await run_on_pool(
+            service.pool, reflection.senders, image, p.selector, service.send_index
         )
         return {"selector": p.selector, "methods": methods, "count": len(methods)}
 
@@ -295,9 +295,9 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
         await session_key(ctx)
         if reflection.find_class(image, p.class_name) is None:
             raise _no_class(p.class_name)
-        done = await trio.to_thread.run_sync(
-            engine_port.compile_method, image, p.class_name, p.source, p.category,
-            p.is_class_method, limiter=service.limiter,
+        done = await run_on_pool(
+            service.pool, engine_port.compile_method, image, p.class_name, p.source,
+            p.category, p.is_class_method,
         )
         await commit_image(service)
         return done

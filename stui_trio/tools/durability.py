@@ -90,8 +90,8 @@ async def _store(
         "workspace_context": context,
         "object_registry": registry,
         "inspector_state": tools.inspector.snapshot(),
-        "history": [e.to_json() for e in tools.history.latest()],
-        "transcript": [e.to_json() for e in tools.transcript.entries()],
+        "history": tools.history.latest_json(),
+        "transcript": tools.transcript.entries_json(),
         "not_restored": [
             {"name": name, "class": info["class"], "print_string": info["print_string"],
              "reason": "cannot be stored"}

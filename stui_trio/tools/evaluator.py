@@ -5,8 +5,8 @@
 1. Take the session's lock: one evaluation at a time per session.
 2. Make an interrupt token, and remember it as the session's running evaluation, so that an
    `interrupt` request (answered inline, not queued behind us) can reach it.
-3. Run the engine in a worker thread (a `WorkerCall` under the service's `CapacityLimiter`),
-   so the event loop keeps serving every other client.
+3. Run the engine in a worker thread (a `WorkerCall` on the service's `EvaluationPool`), so
+   the event loop keeps serving every other client.
 4. At the deadline a cancel scope ends the first wait and the token is interrupted; the engine
    polls it and stops within milliseconds, answering "interrupted". Should the worker not
    notice within `interrupt_grace`, an outer cancel scope stops *waiting* for it (the thread is
@@ -74,11 +74,11 @@ async def run_in_worker(
     `token` defaults to a fresh engine interrupt token (anything with `interrupt(reason)`).
     Answers (what fn returned or None if abandoned, the stop reason or None).
 
-    Two deadlines, no helper task: waiting (for a limiter slot, then for the thread) runs in
+    Two deadlines, no helper task: waiting (for a pool worker, then for the call) runs in
     `soft` until the timeout, which then asks the engine to stop (`tools.stop("timeout")`),
     and in `hard_stop` until `interrupt_grace` later (sooner after an `interrupt`, which moves
-    that deadline), which abandons the thread. The `WorkerCall` keeps the thread's limiter
-    slot until the thread really ends.
+    that deadline), which abandons the call: if no worker took it yet it never runs; if one
+    did, that worker stays taken until the engine notices the token.
     """
     token = InterruptToken() if token is None else token
     grace = service.config.interrupt_grace
@@ -86,7 +86,7 @@ async def run_in_worker(
     hard_stop = trio.CancelScope(deadline=now + timeout + grace)
     running = RunningEvaluation(token, hard_stop)
     tools.running = running
-    call = WorkerCall(fn, token, limiter=service.limiter)
+    call = WorkerCall(fn, token, pool=service.pool)
     try:
         with hard_stop:
             with trio.CancelScope(deadline=now + timeout) as soft:
@@ -94,13 +94,14 @@ async def run_in_worker(
             if soft.cancelled_caught:
                 tools.stop("timeout", grace)
                 await call.wait()
-        if hard_stop.cancelled_caught:
+    finally:
+        # Given up on: never run if still queued; if running, it runs on until it sees its
+        # token (set below when the cancellation came from outside, e.g. shutdown).
+        if not call.finished and not call.abandon() and hard_stop.cancelled_caught:
             log.warning("evaluation in session %s did not stop within %.2f s of its %s; "
                         "abandoned its worker thread", tools.session_id, grace,
                         running.stop_reason)
-    finally:
         if not call.finished and running.stop_reason is None:
-            # Cancelled from outside (shutdown): make the abandoned worker stop too.
             token.interrupt("cancelled")
         tools.running = None
     return call.result(), running.stop_reason

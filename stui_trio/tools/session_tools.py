@@ -31,11 +31,12 @@ import trio
 from stui_trio.config import ServerConfig
 from stui_trio.sessions.workspace_codec import decode_workspace
 from stui_trio.tools import engine_port
-from stui_trio.tools.history import History, HistoryEntry
+from stui_trio.tools.evaluation_pool import EvaluationPool
+from stui_trio.tools.history import History
 from stui_trio.tools.image_reflection import SendIndex
 from stui_trio.tools.inspector import InspectorState
 from stui_trio.tools.object_registry import ObjectRegistry
-from stui_trio.tools.transcript import Transcript, TranscriptEntry
+from stui_trio.tools.transcript import Transcript
 
 
 def _server_default(name: str) -> Any:
@@ -56,7 +57,7 @@ class ToolsConfig:
     history_capacity: int = _server_default("history_capacity")
     transcript_capacity: int = _server_default("transcript_capacity")
     inspector_history: int = _server_default("inspector_history")
-    #: CapacityLimiter size: evaluations running at once.
+    #: Worker threads of the EvaluationPool: evaluations running at once.
     evaluation_threads: int = _server_default("evaluation_threads")
     #: Seconds the worker may take to notice an interrupt.
     interrupt_grace: float = _server_default("interrupt_grace")
@@ -122,8 +123,8 @@ class SessionTools:
             "object_registry": list(self.registry.items()),
             "registry_next": self.registry.next_number,
             "inspector_state": self.inspector.snapshot(),
-            "history": [e.to_json() for e in self.history.latest()],
-            "transcript": [e.to_json() for e in self.transcript.entries()],
+            "history": self.history.latest_json(),
+            "transcript": self.transcript.entries_json(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -136,23 +137,19 @@ class SessionTools:
         self.inspector = InspectorState.restore(
             data.get("inspector_state", {}), self._config.inspector_history
         )
-        self.history = History(
-            self._config.history_capacity,
-            (HistoryEntry(**e) for e in data.get("history", [])),
-        )
+        self.history = History(self._config.history_capacity, data.get("history", []))
         self.transcript = Transcript(
-            self._config.transcript_capacity,
-            (TranscriptEntry(**e) for e in data.get("transcript", [])),
+            self._config.transcript_capacity, data.get("transcript", [])
         )
 
 
 class ToolsService:
-    """Owns the image handle, the evaluation thread limiter and every session's tools."""
+    """Owns the image handle, the evaluation threads and every session's tools."""
 
     def __init__(self, image: Any, config: ToolsConfig | None = None) -> None:
         self.image = image
         self.config = config or ToolsConfig()
-        self.limiter = trio.CapacityLimiter(self.config.evaluation_threads)
+        self.pool = EvaluationPool(self.config.evaluation_threads)
         self.send_index = SendIndex()  # find_senders' parse cache, shared by all sessions
         self._sessions: dict[str, SessionTools] = {}
         #: Stored workspaces read from disk, not yet rebuilt: session id -> (value, state).

@@ -5,23 +5,21 @@ waiting that can be *interrupted and resumed*. An evaluation waits until its tim
 asks the engine to stop and waits a little more (the grace), and only then abandons the thread.
 With `to_thread.run_sync` that took a nursery and a watchdog task per call; a `WorkerCall` is
 started once and `wait()`ed as often as needed, each wait under its own cancel scope, so the
-timeout is a plain cancel-scope deadline. It also skips per-call costs `to_thread` pays for
-features the evaluator does not use (renaming the OS thread per job, `trio.from_thread`
-plumbing).
+timeout is a plain cancel-scope deadline.
 
-    call = WorkerCall(fn, token, limiter=limiter)
+    call = WorkerCall(fn, token, pool=pool)
     with trio.move_on_at(deadline):
-        await call.wait()           # takes a limiter slot, starts the thread, waits
+        await call.wait()           # queues it on the pool, waits
     if not call.finished:
         token.interrupt("timeout")
-        await call.wait()           # resumes waiting for the same thread
+        await call.wait()           # resumes waiting for the same call
+    if not call.finished:
+        call.abandon()              # never runs if no worker took it yet
     value = call.result()           # fn's value, or its exception raised here
 
-Threads come from Trio's thread cache (`trio.lowlevel.start_thread_soon`, what `to_thread`
-uses); the result comes back through the run's `TrioToken`. The limiter slot is taken on
-behalf of the call and released in the Trio thread when the function really returns, even if
-nobody waits any more (an abandoned call), so the limiter always counts live threads.
-Cancelling a `wait()` never stops the thread: the caller stops it (an interrupt token).
+The call runs on one of the `EvaluationPool`'s workers (``evaluation_pool.py``); the result
+comes back through the run's `TrioToken`. Cancelling a `wait()` never stops a running call:
+the caller stops it (an interrupt token).
 """
 
 from __future__ import annotations
@@ -29,35 +27,34 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import trio
 
-if TYPE_CHECKING:
-    from outcome import Outcome
+from stui_trio.tools.evaluation_pool import EvaluationPool
 
 
 class WorkerCall:
     """`fn(*args)` on a worker thread, awaitable (and re-awaitable) from one Trio run."""
 
-    __slots__ = ("_args", "_done", "_error", "_finished", "_fn", "_limiter", "_started", "_token",
-                 "_value")
+    __slots__ = ("_args", "_context", "_done", "_error", "_finished", "_fn", "_pool", "_started",
+                 "_token", "_value")
 
-    def __init__(self, fn: Callable[..., Any], *args: Any,
-                 limiter: trio.CapacityLimiter) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, pool: EvaluationPool) -> None:
         self._fn = fn
         self._args = args
-        self._limiter = limiter
+        self._pool = pool
         self._started = False
         self._finished = False
         self._value: Any = None
         self._error: BaseException | None = None
         self._done = trio.Event()
         self._token: trio.lowlevel.TrioToken | None = None
+        self._context: contextvars.Context | None = None
 
     @property
     def started(self) -> bool:
-        """The thread was given the call (a limiter slot was taken)."""
+        """The call was queued on the pool (it runs, or will unless abandoned first)."""
         return self._started
 
     @property
@@ -66,48 +63,63 @@ class WorkerCall:
         return self._finished
 
     async def wait(self) -> None:
-        """Start the call if not yet started, then wait until it has finished.
+        """Queue the call if not yet queued, then wait until it has finished.
 
-        Cancellable at any point: before it starts, no slot is held and nothing runs; after,
-        the thread runs on and a later `wait()` picks up where this one stopped."""
+        Cancellable at any point: cancelled before it was queued, nothing runs; after, the
+        call runs on (or waits for a worker) and a later `wait()` picks up where this one
+        stopped."""
         if not self._started:
-            await trio.lowlevel.checkpoint_if_cancelled()  # cancelled already: never start
-            try:
-                self._limiter.acquire_on_behalf_of_nowait(self)
-            except trio.WouldBlock:
-                await self._limiter.acquire_on_behalf_of(self)
+            await trio.lowlevel.checkpoint_if_cancelled()  # cancelled already: never queue
             self._start()
         await self._done.wait()
 
+    def abandon(self) -> bool:
+        """Nobody will wait for this call any more: if no worker has taken it yet, it never
+        runs (True). A running call runs on; its caller stops it with its token."""
+        return self._started and not self._finished and self._pool.withdraw(self)
+
     def result(self) -> Any:
         """What the function returned (raises what it raised); None if it has not finished."""
+        if not self._finished:
+            return None
         if self._error is not None:
             raise self._error
         return self._value
 
     def _start(self) -> None:
         self._token = trio.lowlevel.current_trio_token()
-        context = contextvars.copy_context()
-        try:
-            trio.lowlevel.start_thread_soon(
-                lambda: context.run(self._fn, *self._args), self._deliver)
-        except BaseException:
-            self._limiter.release_on_behalf_of(self)
-            raise
+        self._context = contextvars.copy_context()
+        self._pool.submit(self)
         self._started = True
 
-    def _deliver(self, result: Outcome) -> None:
-        # in the worker thread; the run may be over if the thread outlived it (abandoned)
-        assert self._token is not None
-        with contextlib.suppress(trio.RunFinishedError):
-            self._token.run_sync_soon(self._finish, result)
+    # -- the pool's side (a worker thread) -----------------------------------------------
 
-    def _finish(self, result: Outcome) -> None:
-        # in the Trio thread
+    def execute(self) -> None:
+        assert self._context is not None
         try:
-            self._value = result.unwrap()
+            self._value = self._context.run(self._fn, *self._args)
         except BaseException as exc:  # kept for result() to raise in the waiting task
             self._error = exc
+
+    def deliver(self) -> None:
+        # The run may be over if the call outlived it (abandoned at shutdown).
+        assert self._token is not None
+        with contextlib.suppress(trio.RunFinishedError):
+            self._token.run_sync_soon(self._finish)
+
+    def _finish(self) -> None:
+        # in the Trio thread: _value/_error were set before run_sync_soon, which orders them
         self._finished = True
-        self._limiter.release_on_behalf_of(self)
         self._done.set()
+
+
+async def run_on_pool(pool: EvaluationPool, fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)` on one of `pool`'s workers: its value (or exception). Cancelled while
+    queued, it never runs; while running, it runs on (for work with no token to stop it)."""
+    call = WorkerCall(fn, *args, pool=pool)
+    try:
+        await call.wait()
+    finally:
+        if not call.finished:
+            call.abandon()
+    return call.result()

@@ -35,7 +35,7 @@ def test_transcript_restored_from_entries_continues_numbering() -> None:
     first = Transcript(capacity=5)
     first.write("a")
     first.write("b")
-    second = Transcript(capacity=5, entries=first.entries())
+    second = Transcript(capacity=5, entries=first.entries_json())
     assert second.write("c") == 3
 
 

@@ -28,9 +28,13 @@ def test_completion_limit_is_configurable(start_server) -> None:
         assert len(result["completions"]) == 3  # SmallInteger understands many more a*
 
 
-def test_gil_switch_interval_is_set_by_the_server(start_server) -> None:
+def test_gil_switch_interval_and_gc_threshold_are_set_by_the_server(start_server) -> None:
     default = start_server("--session-store", "memory")
-    tuned = start_server("--gil-switch-interval-ms", "2.5", "--session-store", "memory")
+    tuned = start_server("--gil-switch-interval-ms", "2.5", "--gc-young-threshold", "2000",
+                         "--session-store", "memory")
     with WireClient(default.endpoint, "gil") as a, WireClient(tuned.endpoint, "gil") as b:
-        assert a.ok("system_info")["platform"]["gil_switch_interval_ms"] == 1.0
-        assert b.ok("system_info")["platform"]["gil_switch_interval_ms"] == 2.5
+        plain, changed = a.ok("system_info")["platform"], b.ok("system_info")["platform"]
+        assert plain["gil_switch_interval_ms"] == 1.0 and changed["gil_switch_interval_ms"] == 2.5
+        assert plain["gc_thresholds"][0] == 10_000 and changed["gc_thresholds"][0] == 2_000
+        # the booted image was frozen out of the collector's scans once the server was ready
+        assert plain["gc_frozen_objects"] > 10_000

@@ -1,6 +1,6 @@
 """The evaluator's worker hand-off (`WorkerCall`, `run_in_worker`): slots, stops, cancellation.
 
-Real worker threads, real Trio deadlines and a real CapacityLimiter; the "evaluations" are
+Real worker threads, real Trio deadlines and a real EvaluationPool; the "evaluations" are
 Python functions that poll a token the way the engine's compiled code does.
 """
 
@@ -13,9 +13,10 @@ from collections.abc import Callable
 import pytest
 import trio
 
+from stui_trio.tools.evaluation_pool import EvaluationPool
 from stui_trio.tools.evaluator import run_in_worker
 from stui_trio.tools.session_tools import SessionTools, ToolsConfig, ToolsService
-from stui_trio.tools.worker_call import WorkerCall
+from stui_trio.tools.worker_call import WorkerCall, run_on_pool
 
 
 class Token:
@@ -57,7 +58,7 @@ async def test_the_function_runs_on_another_thread_and_its_value_comes_back() ->
     for _ in range(3):
         assert await run_in_worker(service, tools, work, 5.0, token=Token()) == ("done", None)
     assert threading.get_ident() not in seen
-    assert service.limiter.borrowed_tokens == 0 and tools.running is None
+    assert service.pool.running == 0 and tools.running is None
 
 
 async def test_an_exception_in_the_worker_reaches_the_caller_and_frees_everything() -> None:
@@ -68,7 +69,7 @@ async def test_an_exception_in_the_worker_reaches_the_caller_and_frees_everythin
 
     with pytest.raises(ValueError, match="engine bug"):
         await run_in_worker(service, tools, broken, 5.0, token=Token())
-    assert service.limiter.borrowed_tokens == 0 and tools.running is None
+    assert service.pool.running == 0 and tools.running is None
 
 
 async def test_an_abandoned_thread_keeps_its_slot_until_it_really_ends() -> None:
@@ -82,9 +83,9 @@ async def test_an_abandoned_thread_keeps_its_slot_until_it_really_ends() -> None
 
     outcome, reason = await run_in_worker(service, tools, deaf, 0.05, token=token)
     assert outcome is None and reason == "timeout" and token.reasons == ["timeout"]
-    assert service.limiter.borrowed_tokens == 1  # the thread still runs
+    assert service.pool.running == 1  # the thread still runs
     release.set()
-    await until(lambda: service.limiter.borrowed_tokens == 0)
+    await until(lambda: service.pool.running == 0)
 
 
 async def test_a_timeout_while_waiting_for_a_slot_never_runs_the_function() -> None:
@@ -103,7 +104,7 @@ async def test_a_timeout_while_waiting_for_a_slot_never_runs_the_function() -> N
 
     async with trio.open_nursery() as nursery:
         nursery.start_soon(run_in_worker, service, first, hog, 10.0, Token())
-        await until(lambda: service.limiter.borrowed_tokens == 1)
+        await until(lambda: service.pool.running == 1)
         token = Token()
         started = time.perf_counter()
         outcome, reason = await run_in_worker(service, second, never, 0.1, token=token)
@@ -111,7 +112,7 @@ async def test_a_timeout_while_waiting_for_a_slot_never_runs_the_function() -> N
         release.set()
     assert outcome is None and reason == "timeout" and token.reasons == ["timeout"]
     assert 0.1 <= elapsed < 0.6  # the timeout, then the grace, then given up
-    assert ran == [] and service.limiter.borrowed_tokens == 0
+    assert ran == [] and service.pool.running == 0
 
 
 async def test_a_slot_freed_during_the_grace_runs_the_function_with_its_token_set() -> None:
@@ -125,7 +126,7 @@ async def test_a_slot_freed_during_the_grace_runs_the_function_with_its_token_se
 
     async with trio.open_nursery() as nursery:
         nursery.start_soon(run_in_worker, service, first, hog, 10.0, Token())
-        await until(lambda: service.limiter.borrowed_tokens == 1)
+        await until(lambda: service.pool.running == 1)
 
         async def free_soon() -> None:
             await trio.sleep(0.2)  # after the second one's timeout, within its grace
@@ -143,7 +144,7 @@ async def test_shutdown_cancellation_interrupts_the_worker_as_cancelled() -> Non
         await run_in_worker(service, tools, polling, 10.0, token=token)
     assert outer.cancelled_caught
     assert token.reasons == ["cancelled"] and tools.running is None
-    await until(lambda: service.limiter.borrowed_tokens == 0)  # the thread saw the token
+    await until(lambda: service.pool.running == 0)  # the thread saw the token
 
 
 async def test_an_interrupt_after_the_timeout_keeps_the_timeout_as_the_reason() -> None:
@@ -166,31 +167,96 @@ async def test_an_interrupt_after_the_timeout_keeps_the_timeout_as_the_reason() 
 
 
 async def test_a_worker_call_can_be_awaited_again_after_a_cancelled_wait() -> None:
-    limiter = trio.CapacityLimiter(1)
+    pool = EvaluationPool(1)
     gate = threading.Event()
-    call = WorkerCall(lambda x: (gate.wait(5), x * 2)[1], 21, limiter=limiter)
+    call = WorkerCall(lambda x: (gate.wait(5), x * 2)[1], 21, pool=pool)
     assert not call.started and call.result() is None
     with trio.move_on_after(0.05):
         await call.wait()
-    assert call.started and not call.finished and limiter.borrowed_tokens == 1
+    assert call.started and not call.finished and pool.running == 1
+    assert call.result() is None  # not finished: nothing yet
     gate.set()
     await call.wait()
     assert call.finished and call.result() == 42 and call.result() == 42
-    assert limiter.borrowed_tokens == 0
+    assert pool.running == 0
 
 
-async def test_a_worker_call_cancelled_before_it_starts_takes_no_slot() -> None:
-    limiter = trio.CapacityLimiter(1)
+async def test_a_worker_call_cancelled_before_it_is_queued_never_runs_until_awaited() -> None:
+    pool = EvaluationPool(1)
     ran: list[int] = []
-    call = WorkerCall(ran.append, 1, limiter=limiter)
+    call = WorkerCall(ran.append, 1, pool=pool)
     with trio.CancelScope() as scope:
         scope.cancel()
         await call.wait()
-    assert not call.started and ran == [] and limiter.borrowed_tokens == 0
+    assert not call.started and ran == [] and pool.running == 0 and pool.queued == 0
     await call.wait()  # a later wait starts it
-    assert ran == [1] and limiter.borrowed_tokens == 0
-    blocked = WorkerCall(ran.append, 2, limiter=limiter)
-    async with limiter:
+    assert ran == [1] and pool.running == 0
+
+
+async def test_an_abandoned_call_that_no_worker_took_never_runs() -> None:
+    pool = EvaluationPool(1)
+    gate = threading.Event()
+    ran: list[int] = []
+    hog = WorkerCall(gate.wait, 5, pool=pool)
+    blocked = WorkerCall(ran.append, 2, pool=pool)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(hog.wait)
+        await until(lambda: pool.running == 1)
         with trio.move_on_after(0.05):
-            await blocked.wait()  # no slot: cancelled while queueing
-    assert not blocked.started and ran == [1] and limiter.borrowed_tokens == 0
+            await blocked.wait()  # queued behind the hog
+        assert blocked.started and pool.queued == 1
+        assert blocked.abandon() and pool.queued == 0
+        gate.set()
+    assert hog.finished and ran == [] and not blocked.abandon()
+
+
+async def test_run_on_pool_returns_the_value_and_raises_the_error() -> None:
+    pool = EvaluationPool(2)
+    assert await run_on_pool(pool, pow, 2, 10) == 1024
+    with pytest.raises(ZeroDivisionError):
+        await run_on_pool(pool, divmod, 1, 0)
+    assert pool.running == 0
+
+
+async def test_the_pool_runs_at_most_its_size_at_once_in_arrival_order() -> None:
+    pool = EvaluationPool(3)
+    lock = threading.Lock()
+    now = peak = 0
+    order: list[int] = []
+
+    def job(i: int) -> int:
+        nonlocal now, peak
+        with lock:
+            now += 1
+            peak = max(peak, now)
+            order.append(i)
+        time.sleep(0.01)
+        with lock:
+            now -= 1
+        return i
+
+    results: list[int] = []
+
+    async def one(i: int) -> None:
+        results.append(await run_on_pool(pool, job, i))
+
+    async with trio.open_nursery() as nursery:
+        for i in range(30):
+            nursery.start_soon(one, i)
+            await trio.lowlevel.checkpoint()  # queued in this order
+    assert sorted(results) == list(range(30)) and peak == 3
+    # first come, first served: a job never starts before one queued two places earlier
+    assert all(order.index(i) < order.index(i + 3) for i in range(27))
+
+
+async def test_idle_workers_end_and_new_ones_start_when_work_comes() -> None:
+    pool = EvaluationPool(2, idle_seconds=0.05)
+    assert await run_on_pool(pool, threading.get_ident) != threading.get_ident()
+    await until(lambda: pool.workers == 0)
+    assert await run_on_pool(pool, abs, -3) == 3
+    assert pool.workers == 1
+
+
+def test_a_pool_needs_a_thread() -> None:
+    with pytest.raises(ValueError, match="at least one thread"):
+        EvaluationPool(0)

@@ -1,0 +1,127 @@
+"""The evaluation threads: a fixed number of workers fed from one queue.
+
+Why not a `trio.CapacityLimiter` around `trio.to_thread`-style calls (what the evaluator used
+before): a limiter slot is given back in the Trio thread, when the result has travelled
+back through the event loop, and only then may the next evaluation start. Under load every
+evaluation then costs a trip through a busy scheduler before the next one can begin; with
+1,000 clients the slots spent most of their time waiting to be handed back, and evaluations
+of `3 + 4` (40 µs of work) queued for 100 ms. Here a worker that finishes a job takes the
+next queued one at once, in its own thread; results travel back to Trio on their own.
+
+    pool = EvaluationPool(size=4)
+    call = WorkerCall(fn, token, pool=pool)   # worker_call.py: what the evaluator awaits
+
+Workers are threads from Trio's thread cache (`trio.lowlevel.start_thread_soon`, what
+`trio.to_thread` uses), started when jobs wait and no worker is free, at most `size` of them;
+a worker with nothing to do for `idle_seconds` ends. A worker stuck in an abandoned
+evaluation (one that ignores its interrupt token) keeps counting until it really ends, as a
+limiter slot did: `size` bounds the threads that run user code, whatever their callers do.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+import trio
+
+if TYPE_CHECKING:
+    from outcome import Outcome
+
+log = logging.getLogger(__name__)
+
+#: How long an idle worker waits for a job before its thread goes back to Trio's cache.
+IDLE_SECONDS = 10.0
+
+
+class Job(Protocol):
+    """What the pool runs, in a worker thread: `execute()`, then `deliver()` once the worker
+    no longer counts as running it (so whoever gets the result sees the pool's count already
+    down). Neither may raise."""
+
+    def execute(self) -> None: ...
+
+    def deliver(self) -> None: ...
+
+
+class EvaluationPool:
+    """At most `size` worker threads running queued jobs, first come first served."""
+
+    def __init__(self, size: int, *, idle_seconds: float = IDLE_SECONDS) -> None:
+        if size < 1:
+            raise ValueError(f"an evaluation pool needs at least one thread (got {size})")
+        self.size = size
+        self._idle_seconds = idle_seconds
+        self._lock = threading.Condition()
+        self._jobs: collections.deque[Job] = collections.deque()
+        self._workers = 0
+        self._running = 0
+
+    @property
+    def running(self) -> int:
+        """Jobs running in a worker right now (abandoned ones too, until they return)."""
+        return self._running
+
+    @property
+    def workers(self) -> int:
+        """Worker threads alive (running a job or waiting for one)."""
+        return self._workers
+
+    @property
+    def queued(self) -> int:
+        """Jobs waiting for a worker."""
+        return len(self._jobs)
+
+    def submit(self, job: Job) -> None:
+        """Queue `job`; a free worker takes it, or a new one starts if fewer than `size`."""
+        with self._lock:
+            self._jobs.append(job)
+            free = self._workers - self._running  # alive, and waiting for (or taking) a job
+            start = len(self._jobs) > free and self._workers < self.size
+            if start:
+                self._workers += 1
+            self._lock.notify()
+        if start:
+            try:
+                trio.lowlevel.start_thread_soon(self._work, self._worker_ended)
+            except BaseException:
+                with self._lock:
+                    self._workers -= 1
+                raise
+
+    def withdraw(self, job: Job) -> bool:
+        """Take `job` off the queue if no worker has taken it yet; True if it was there."""
+        with self._lock:
+            try:
+                self._jobs.remove(job)
+            except ValueError:
+                return False
+            return True
+
+    def _work(self) -> None:
+        # In a worker thread: jobs until none comes for idle_seconds.
+        while True:
+            with self._lock:
+                while not self._jobs:
+                    if not self._lock.wait(self._idle_seconds) and not self._jobs:
+                        self._workers -= 1
+                        return
+                job = self._jobs.popleft()
+                self._running += 1
+            try:
+                job.execute()
+            finally:
+                with self._lock:
+                    self._running -= 1
+            job.deliver()
+
+    def _worker_ended(self, outcome: Outcome[None]) -> None:
+        # In the worker thread, as it goes back to Trio's cache: only a bug gets here raising.
+        try:
+            outcome.unwrap()
+        except BaseException:
+            with self._lock:
+                self._workers -= 1
+            log.exception("evaluation pool worker failed; the pool starts another when needed")
