@@ -70,8 +70,12 @@ _CACHE_HEADER = re.compile(
 )
 
 #: Seconds a client folder's counted disk usage is trusted before it is walked again. The
-#: quota check runs on every save: walking the folder each time would cost more than the save.
-USAGE_TTL = 1.0
+#: quota check runs on every save: walking the folder each time would cost more than the
+#: save (at 1,000 clients the walks were a third of the journal writer's time). Between walks
+#: the count grows by every byte this store writes there and never shrinks, so it errs high
+#: only; a save it would refuse walks the folder first. The walk after USAGE_TTL catches
+#: files changed behind the store's back.
+USAGE_TTL = 30.0
 
 
 @attrs.frozen
@@ -158,9 +162,10 @@ class SessionFileStore:
         self._deferred = DeferredSaves(overhead=MAX_HEADER)
         #: Journal payload -> file payload (the session layer journals a cheaper form).
         self.render: Callable[[bytes], bytes] = bytes
-        #: Bytes used per client folder and when they were counted: walked again when older
-        #: than USAGE_TTL (files written since are counted as pending until then).
+        #: Bytes used per client folder (as walked, plus what was written since) and when
+        #: the folder was walked; see USAGE_TTL. The writer and the checkpoint both update it.
         self._usage: dict[str, tuple[int, float]] = {}
+        self._usage_lock = threading.Lock()
         ensure_dir(self.fs, self.root)
         self.removed_temp_files = self._remove_stale_temps()
 
@@ -210,8 +215,7 @@ class SessionFileStore:
                 results[i] = _as_save_failed(exc, "rotating backups of", target)
                 continue
             self._generations[keys[i]] = max(self._generations.get(keys[i], 0), generation)
-            if sync:  # a checkpoint's writes (unsynced here) are counted again after USAGE_TTL
-                self._usage.pop(keys[i][0], None)
+            self._grew(keys[i][0], size)
             results[i] = SaveResult(generation, size)
             folders.setdefault(target.parent, []).append(i)
         for folder, members in folders.items() if sync else ():
@@ -300,6 +304,8 @@ class SessionFileStore:
             commit_temp(self.fs, temp, target)
         except (OSError, StorageError) as exc:
             log.debug("no cache for %s: %s", target, exc)
+            return
+        self._grew(key[0], len(header) + len(payload))
 
     def _read_cache(self, folder: Path, name: str, best: Candidate) -> bytes | None:
         """The cached journal form of ``best`` (the current file), if it verifies."""
@@ -381,18 +387,36 @@ class SessionFileStore:
         if self.quota_bytes is None:
             return
         counted = self._usage.get(client_id)
-        now = time.monotonic()
-        if counted is None or now - counted[1] > USAGE_TTL:
-            counted = self._usage[client_id] = (self.disk_usage(client_id), now)
-        usage = counted[0]
+        walked = counted is None or time.monotonic() - counted[1] > USAGE_TTL
+        if walked:
+            counted = self._count_usage(client_id)
+        assert counted is not None
         # Journaled saves not written yet count too (an overestimate: they replace files).
-        usage += self._deferred.bytes_of(client_id, besides=session_id)
+        pending = self._deferred.bytes_of(client_id, besides=session_id)
+        if counted[0] + pending + size <= self.quota_bytes:
+            return
+        if not walked:  # the running count errs high: walk before refusing
+            counted = self._count_usage(client_id)
         freed = 0
         if self.keep_backups:  # rotation drops the oldest backup
             with contextlib.suppress(FileNotFoundError):
                 freed = self.fs.stat(_sibling(target, self.keep_backups)).st_size
+        usage = counted[0] + pending
         if usage - freed + size > self.quota_bytes:
             raise StorageQuotaExceeded(client_id, usage, size, self.quota_bytes)
+
+    def _count_usage(self, client_id: str) -> tuple[int, float]:
+        counted = (self.disk_usage(client_id), time.monotonic())
+        with self._usage_lock:
+            self._usage[client_id] = counted
+        return counted
+
+    def _grew(self, client_id: str, size: int) -> None:
+        """This store wrote ``size`` bytes into the client's folder."""
+        with self._usage_lock:
+            counted = self._usage.get(client_id)
+            if counted is not None:
+                self._usage[client_id] = (counted[0] + size, counted[1])
 
     # -- loading --------------------------------------------------------------------------
 
@@ -484,7 +508,6 @@ class SessionFileStore:
             removed = self._unlink_all(folder, name, sync=not journaled)
             self._generations.pop(key, None)
             self._pending_problems.pop(key, None)
-            self._usage.pop(client_id, None)
             removed = self._deferred.drop(key) or removed
         return removed
 
@@ -525,7 +548,8 @@ class SessionFileStore:
 
     def usage_changed(self, client_id: str) -> None:
         """Forget the cached disk usage of a client folder changed behind the store's back."""
-        self._usage.pop(client_id, None)
+        with self._usage_lock:
+            self._usage.pop(client_id, None)
 
     def disk_usage(self, client_id: str) -> int:
         """Bytes used by a client's folder, quarantine included (hard links counted once)."""

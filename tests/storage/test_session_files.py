@@ -118,6 +118,23 @@ def test_quota(tmp_path: Path) -> None:
     assert store.load("c", "s").payload == b"b" * 500
 
 
+def test_quota_counts_writes_between_walks_and_walks_before_refusing(tmp_path: Path) -> None:
+    # The usage counted at the first save grows by every byte written (never shrinks), so
+    # rewriting one session many times pushes the count past the quota while the folder
+    # itself stays small: the save that would be refused walks the folder first, and passes.
+    store = SessionFileStore(tmp_path, keep_backups=1, quota_bytes=5000)
+    for i in range(40):
+        store.save("c", "s", bytes([65 + i % 26]) * 800)
+    assert store.disk_usage("c") < 2000
+    assert store.load("c", "s").payload == bytes([65 + 39 % 26]) * 800
+    # Files written since the last walk count at once: a second session that would pass
+    # the count of the last walk alone is refused.
+    store.save("c", "t", b"t" * 1500)
+    with pytest.raises(StorageQuotaExceeded):
+        store.save("c", "u", b"u" * 2500)
+    assert store.load("c", "u") is None
+
+
 def test_remove_older_than(tmp_path: Path) -> None:
     now = [1_000_000.0]
     store = SessionFileStore(tmp_path, clock=lambda: now[0])
