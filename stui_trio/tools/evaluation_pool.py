@@ -21,8 +21,10 @@ limiter slot did: `size` bounds the threads that run user code, whatever their c
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import trio
@@ -58,6 +60,9 @@ class EvaluationPool:
         self._jobs: collections.deque[Job] = collections.deque()
         self._workers = 0
         self._running = 0
+        #: Callbacks finished jobs left for their Trio runs, and whether a run was woken up
+        #: for them already (see ``call_soon_in_trio``).
+        self._results: dict[trio.lowlevel.TrioToken, list[Callable[[], None]]] = {}
 
     @property
     def running(self) -> int:
@@ -90,6 +95,28 @@ class EvaluationPool:
                 with self._lock:
                     self._workers -= 1
                 raise
+
+    def call_soon_in_trio(self, token: trio.lowlevel.TrioToken, fn: Callable[[], None]) -> None:
+        """(any thread) Run ``fn`` in the Trio thread of ``token``'s run, soon; a result
+        handed back this way does not wake the run once per job: callbacks left while the
+        run has not got round to earlier ones go with them. Waking a run is a system call,
+        which hands the GIL to the busy event loop, and the worker then waits a whole switch
+        interval to get it back before its next job: per job, that was most of its cost."""
+        with self._lock:
+            waiting = self._results.get(token)
+            if waiting is not None:
+                waiting.append(fn)
+                return
+            self._results[token] = [fn]
+        with contextlib.suppress(trio.RunFinishedError):  # the run ended: nobody waits
+            token.run_sync_soon(self._run_results, token)
+
+    def _run_results(self, token: trio.lowlevel.TrioToken) -> None:
+        # In the Trio thread.
+        with self._lock:
+            callbacks = self._results.pop(token, [])
+        for fn in callbacks:
+            fn()
 
     def withdraw(self, job: Job) -> bool:
         """Take `job` off the queue if no worker has taken it yet; True if it was there."""

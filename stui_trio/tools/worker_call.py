@@ -24,7 +24,6 @@ the caller stops it (an interrupt token).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 from collections.abc import Callable
 from typing import Any
@@ -102,10 +101,8 @@ class WorkerCall:
             self._error = exc
 
     def deliver(self) -> None:
-        # The run may be over if the call outlived it (abandoned at shutdown).
         assert self._token is not None
-        with contextlib.suppress(trio.RunFinishedError):
-            self._token.run_sync_soon(self._finish)
+        self._pool.call_soon_in_trio(self._token, self._finish)
 
     def _finish(self) -> None:
         # in the Trio thread: _value/_error were set before run_sync_soon, which orders them

@@ -260,3 +260,22 @@ async def test_idle_workers_end_and_new_ones_start_when_work_comes() -> None:
 def test_a_pool_needs_a_thread() -> None:
     with pytest.raises(ValueError, match="at least one thread"):
         EvaluationPool(0)
+
+
+async def test_results_that_finish_while_the_event_loop_is_busy_all_arrive() -> None:
+    # Workers hand results back in batches (one wake-up of the run per batch): block the
+    # Trio thread while twenty calls finish, then every caller still gets its own value.
+    pool = EvaluationPool(4)
+    calls = [WorkerCall(lambda i=i: i * i, pool=pool) for i in range(20)]
+    results: dict[int, int] = {}
+
+    async def wait_for(i: int) -> None:
+        await calls[i].wait()
+        results[i] = calls[i].result()
+
+    async with trio.open_nursery() as nursery:
+        for i in range(20):
+            nursery.start_soon(wait_for, i)
+        await trio.lowlevel.checkpoint()  # every call queued
+        time.sleep(0.2)  # the event loop is busy; the workers finish meanwhile
+    assert results == {i: i * i for i in range(20)} and pool.running == 0
