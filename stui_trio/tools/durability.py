@@ -147,10 +147,10 @@ async def flush_unsaved_workspaces(
     ``workspace_context`` print strings are as of the last time a variable was bound). The
     object graphs of up to FLUSH_CHUNK idle sessions are written by one worker job with
     their locks held (a session busy evaluating is left for the next round), outside
-    ``evaluation_threads``'s slots so clients' evaluations never queue behind it; each
+    ``evaluation_threads``'s workers so clients' evaluations never queue behind it; each
     chunk's saves then run side by side (the store's group commit batches them, behind the
-    saves clients wait for) while the next chunk is written. A session with a variable bound
-    since its last save takes the full path (``save_workspace``)."""
+    saves clients wait for) before the next chunk is written. A session with a variable
+    bound since its last save takes the full path (``save_workspace``)."""
     if not service.persist_workspaces:
         return 0
     image = service.image
@@ -166,11 +166,12 @@ async def flush_unsaved_workspaces(
             log.warning("background save of session %s failed: %s", tools.session_id, exc)
 
     pending = service.unsaved()
-    async with trio.open_nursery() as nursery:
-        # Chunk by chunk, each chunk's saves starting while the next one is written: the
-        # event loop's share (state to JSON, the store's queue) is spread over the round
-        # instead of landing on it all at once.
-        for start in range(0, len(pending), FLUSH_CHUNK):
+    # Chunk by chunk, each chunk's saves done before the next chunk is written: the event
+    # loop's share (state to JSON, the store's queue) is spread over the round instead of
+    # landing on it all at once, and at most a chunk of save tasks is alive at a time (a
+    # thousand of them at once were a good part of what the garbage collector scanned).
+    for start in range(0, len(pending), FLUSH_CHUNK):
+        async with trio.open_nursery() as nursery:
             chunk: list[tuple[SessionTools, dict[str, Any]]] = []
             for tools in pending[start:start + FLUSH_CHUNK]:
                 context = _redescribed(image, tools)
