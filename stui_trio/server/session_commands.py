@@ -139,7 +139,7 @@ async def get_missed_replies(ctx: CommandContext, params: MissedRepliesParams) -
     return {
         "session_id": ctx.session.session_id,
         "entries": [
-            {"seq": e.seq, "id": e.request_id, "command": e.command, "reply": dict(e.reply),
+            {"seq": e.seq, "id": e.request_id, "command": e.command, "reply": e.reply,
              "at": iso_from_epoch(e.at_ms / 1000)}
             for e in page.entries
         ],

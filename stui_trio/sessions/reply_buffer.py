@@ -7,8 +7,15 @@ a small, bounded, persisted :class:`ReplyBuffer` of the replies it sent lately; 
 reconnected read what it missed.
 
     ReplyBuffer (a frozen value, part of the Session; sessions/codec.py stores it)
-      entries: ReplyEntry{seq, request_id, command, params_hash, reply, at_ms}, oldest first
+      entries: ReplyEntry{seq, request_id, command, params_hash, raw, at_ms}, oldest first
       last_seq: the per-session sequence number of the newest entry ever recorded
+
+Memory shape: a busy server holds ``sessions x reply_buffer_size`` entries (64k at 1,000
+sessions) for as long as they live, and CPython's cyclic collector walks every container it
+tracks on each full collection. So an entry keeps its reply body as the orjson-encoded bytes
+(``raw``, decoded only for a replay or ``get_missed_replies``), and its journal form is a dict
+holding only strings, ints and an ``orjson.Fragment`` of those bytes, which the collector does
+not track: an entry is one tracked object, not five.
 
 What is kept (the dispatcher decides, with :func:`client_supplied` and :func:`keeps_error`):
 only ids the client sent (never the ``srv-...`` ids the edge makes up), only requests naming a
@@ -90,24 +97,23 @@ def error_body(
     return body
 
 
-def as_json(body: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A plain-JSON copy of ``body`` to keep (later changes to the original do not leak in),
-    clipped when too big; None when it is not JSON-able or too big even clipped."""
+def encoded_body(body: Mapping[str, Any]) -> bytes | None:
+    """``body`` as the JSON bytes to keep (a snapshot: later changes to the original do not
+    leak in), with its long strings clipped and ``reply_clipped: true`` added when too big;
+    None when it is not a JSON-able map or too big even clipped."""
     try:
         raw = orjson.dumps(body)
     except (TypeError, orjson.JSONEncodeError):
         return None
-    copied = orjson.loads(raw)
-    if not isinstance(copied, dict):
+    if raw[:1] != b"{":
         return None
     if len(raw) <= MAX_REPLY_BYTES:
-        return copied
-    clipped = _clip(copied)
+        return raw
+    clipped = _clip(orjson.loads(raw))
     part = "result" if isinstance(clipped.get("result"), dict) else "details"
     clipped[part] = {**(clipped.get(part) or {}), "reply_clipped": True}
-    if len(orjson.dumps(clipped)) > MAX_REPLY_BYTES:
-        return None
-    return clipped
+    raw = orjson.dumps(clipped)
+    return raw if len(raw) <= MAX_REPLY_BYTES else None
 
 
 def _clip(value: Any) -> Any:
@@ -123,30 +129,53 @@ def _clip(value: Any) -> Any:
 
 @attrs.frozen
 class ReplyEntry:
-    """One reply as sent: ``reply`` is ``{status, result}`` or ``{status, error,
-    error_type, details?}`` (plain JSON), ``at_ms`` when it was recorded, epoch milliseconds
-    (an integer: the session document writes integers much faster than floats)."""
+    """One reply as sent: ``raw`` is the orjson encoding of ``{status, result}`` or
+    ``{status, error, error_type, details?}`` (:attr:`reply` decodes it), ``at_ms`` when it
+    was recorded, epoch milliseconds (an integer: the session document writes integers much
+    faster than floats). Entries with equal fields (the same bytes) are equal."""
 
     seq: int
     request_id: str
     command: str
     params_hash: str
-    reply: Mapping[str, Any]
+    raw: bytes
     at_ms: int
-    # The JSON form, built once: an entry is written with every save of its session for as
-    # long as it stays in the buffer (up to ``reply_buffer_size`` saves).
-    _json: dict[str, Any] = attrs.field(init=False, eq=False, repr=False)
+    # The journal form, built once: an entry is written with every save of its session for as
+    # long as it stays in the buffer (up to ``reply_buffer_size`` saves). Only str, int and a
+    # Fragment (not a container to the collector) inside, so the dict is not GC-tracked.
+    _journal: dict[str, Any] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_json", {
+        object.__setattr__(self, "_journal", {
             "seq": self.seq, "id": self.request_id, "command": self.command,
-            "params_hash": self.params_hash, "reply": self.reply, "at_ms": self.at_ms,
+            "params_hash": self.params_hash, "reply": orjson.Fragment(self.raw),
+            "at_ms": self.at_ms,
         })
 
+    @classmethod
+    def of(
+        cls, seq: int, request_id: str, command: str, params_hash: str,
+        reply: Mapping[str, Any], at_ms: int,
+    ) -> ReplyEntry:
+        """An entry of a reply body given as a map (raises TypeError if not JSON-able)."""
+        return cls(seq, request_id, command, params_hash, orjson.dumps(reply), at_ms)
+
+    @property
+    def reply(self) -> dict[str, Any]:
+        """The reply body, decoded afresh on each read (a new dict: the caller may keep or
+        change it)."""
+        body: dict[str, Any] = orjson.loads(self.raw)
+        return body
+
     def to_json(self) -> dict[str, Any]:
-        """The entry as plain JSON. Shared with the entry (built once): read it, do not
-        change it."""
-        return self._json
+        """The entry as plain JSON (a new value, ``reply`` decoded)."""
+        return {**self._journal, "reply": self.reply}
+
+    def to_journal_json(self) -> dict[str, Any]:
+        """The entry as orjson input: ``reply`` is an ``orjson.Fragment`` of :attr:`raw`, so
+        ``orjson.dumps`` writes the same bytes as for :meth:`to_json`. Shared with the entry
+        (built once): read it, do not change it; only orjson can encode it."""
+        return self._journal
 
 
 @attrs.frozen
@@ -177,18 +206,18 @@ class ReplyBuffer:
         request_id: str,
         command: str,
         phash: str,
-        reply: Mapping[str, Any],
+        raw: bytes,
         at: float,
         capacity: int,
     ) -> ReplyBuffer:
-        """A buffer with this reply (recorded at epoch time ``at``) added as the newest,
-        replacing one with the same id, and the oldest dropped beyond ``capacity``; 0 keeps
-        nothing."""
+        """A buffer with this reply (``raw``: its body from :func:`encoded_body`, recorded at
+        epoch time ``at``) added as the newest, replacing one with the same id, and the oldest
+        dropped beyond ``capacity``; 0 keeps nothing."""
         if capacity <= 0:
             return ReplyBuffer((), self.last_seq) if self.entries else self
         seq = self.last_seq + 1
         kept = [e for e in self.entries if e.request_id != request_id]
-        kept.append(ReplyEntry(seq, request_id, command, phash, reply, round(at * 1000)))
+        kept.append(ReplyEntry(seq, request_id, command, phash, raw, round(at * 1000)))
         return ReplyBuffer(tuple(kept[-capacity:]), seq)
 
     def forget(self, request_id: str) -> ReplyBuffer:
@@ -210,19 +239,27 @@ class ReplyBuffer:
         next_seq = selected[-1].seq if selected else max(seq, self.last_seq)
         return ReplyPage(tuple(selected), next_seq, missed)
 
-    # -- the session document's ``#replies`` (plain JSON; see sessions/codec.py) -----------
+    # -- the session document's ``#replies`` (JSON; see sessions/codec.py) -----------------
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON; the entries' parts are shared with the entries: do not change them."""
-        return {"last_seq": self.last_seq, "entries": [e._json for e in self.entries]}
+        """Plain JSON (every reply decoded): for the STON writers. A new value."""
+        plain: dict[str, Any] = orjson.loads(orjson.dumps(self.to_journal_json()))
+        return plain
+
+    def to_journal_json(self) -> dict[str, Any]:
+        """:meth:`to_json` as orjson input (the replies as ``orjson.Fragment``, see
+        :meth:`ReplyEntry.to_journal_json`): ``orjson.dumps`` of it gives the same bytes as of
+        :meth:`to_json`, without decoding or building anything per entry."""
+        return {"last_seq": self.last_seq, "entries": [e._journal for e in self.entries]}
 
     @classmethod
     def from_json(cls, data: Any) -> ReplyBuffer:
-        """Read back :meth:`to_json`; anything malformed gives an empty buffer (it is a cache
-        of answers: losing it must never make a session unreadable)."""
+        """Read back :meth:`to_json` (plain JSON, as orjson or the STON reader give it);
+        anything malformed gives an empty buffer (it is a cache of answers: losing it must
+        never make a session unreadable)."""
         try:
             entries = tuple(
-                ReplyEntry(
+                ReplyEntry.of(
                     seq=_int(e["seq"]), request_id=_str(e["id"]), command=_str(e["command"]),
                     params_hash=_str(e["params_hash"]), reply=_map(e["reply"]),
                     at_ms=_int(e["at_ms"]),
@@ -275,28 +312,28 @@ class ReplyRecorder:
             return None
         return entry
 
-    def _record(self, buffer: ReplyBuffer, body: Mapping[str, Any]) -> ReplyBuffer:
+    def _record(self, buffer: ReplyBuffer, raw: bytes) -> ReplyBuffer:
         return buffer.record(
-            self.request_id, self.command, self.phash, body, self.sessions.now(), self.capacity
+            self.request_id, self.command, self.phash, raw, self.sessions.now(), self.capacity
         )
 
     def remember(self, result: Mapping[str, Any]) -> None:
         """Keep ``result`` as this request's success reply now, in the live session (it is
         saved with the session's next save: call this before the handler's own save)."""
-        body = as_json(success_body(result))
-        if body is None:
+        raw = encoded_body(success_body(result))
+        if raw is None:
             return
-        if self.sessions.change_replies(self.session_id, lambda b: self._record(b, body)):
+        if self.sessions.change_replies(self.session_id, lambda b: self._record(b, raw)):
             self.remembered = True
 
     def into(self, session: Session, result: Mapping[str, Any]) -> Session:
         """``session`` with ``result`` kept as this request's reply (for a handler that
         builds the session value it is about to save)."""
-        body = as_json(success_body(result))
-        if body is None or session.session_id != self.session_id:
+        raw = encoded_body(success_body(result))
+        if raw is None or session.session_id != self.session_id:
             return session
         self.remembered = True
-        return attrs.evolve(session, replies=self._record(session.replies, body))
+        return attrs.evolve(session, replies=self._record(session.replies, raw))
 
     def settle(self, ok: bool, body: Mapping[str, Any]) -> None:
         """After the handler: keep the reply that is being sent (``body``), unless a handler
@@ -304,9 +341,9 @@ class ReplyRecorder:
         if ok:
             if self.remembered:
                 return
-            kept = as_json(body)
+            kept = encoded_body(body)
         else:
-            kept = as_json(body) if keeps_error(body.get("error_type")) else None
+            kept = encoded_body(body) if keeps_error(body.get("error_type")) else None
         if kept is not None:
             self.sessions.change_replies(self.session_id, lambda b: self._record(b, kept))
         elif self.remembered:

@@ -49,7 +49,8 @@ def test_json_state_round_trips_exactly(state: dict[str, Any]) -> None:
 
 
 tricky_text = st.lists(st.sampled_from(
-    ["a", "'", '"', "\\", "\n", "\x00", "\x7f", "\x85", "é", "✓", "null", "1.5e3", "true", " "]
+    ["a", "'", '"', "\\", "\n", "\x00", "\x1f", "\x7f", "\x85", "é", "✓", "null", "1.5e3",
+     "true", " ", "\\u001f", '\\"', "\\\\"]
 ), max_size=6).map("".join) | st.text()
 plain_json = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
@@ -59,7 +60,7 @@ plain_json = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.dictionaries(tricky_text, plain_json, max_size=5))
 def test_fast_encoder_writes_exactly_what_the_ston_writer_writes(state: dict[str, Any]) -> None:
     s = session(state)

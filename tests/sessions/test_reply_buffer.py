@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stui_trio.protocol.dialects import made_up_id
-from stui_trio.sessions.codec import decode_session, encode_session, encode_session_model
+from stui_trio.sessions.codec import (
+    decode_session,
+    encode_session,
+    encode_session_for_journal,
+    encode_session_model,
+    journal_to_ston,
+)
 from stui_trio.sessions.durable_store import DurableSessionStore, DurableSettings
 from stui_trio.sessions.manager import SessionManager
 from stui_trio.sessions.model import Session
@@ -19,6 +25,7 @@ from stui_trio.sessions.reply_buffer import (
     ReplyBuffer,
     ReplyRecorder,
     client_supplied,
+    encoded_body,
     params_hash,
     success_body,
 )
@@ -29,10 +36,16 @@ def ok(n: int) -> dict[str, Any]:
     return success_body({"n": n})
 
 
+def raw(body: dict[str, Any]) -> bytes:
+    kept = encoded_body(body)
+    assert kept is not None
+    return kept
+
+
 def filled(count: int, capacity: int = 64) -> ReplyBuffer:
     buffer = ReplyBuffer()
     for n in range(1, count + 1):
-        buffer = buffer.record(f"r{n}", "evaluate", "h", ok(n), 1000.0 + n, capacity)
+        buffer = buffer.record(f"r{n}", "evaluate", "h", raw(ok(n)), 1000.0 + n, capacity)
     return buffer
 
 
@@ -40,11 +53,11 @@ def test_record_is_bounded_and_numbered() -> None:
     buffer = filled(5, capacity=3)
     assert [e.seq for e in buffer.entries] == [3, 4, 5] and buffer.last_seq == 5
     assert buffer.find("r1") is None and buffer.find("r4").reply == ok(4)
-    assert ReplyBuffer().record("a", "c", "h", ok(1), 1.0, 0) == ReplyBuffer()
+    assert ReplyBuffer().record("a", "c", "h", raw(ok(1)), 1.0, 0) == ReplyBuffer()
 
 
 def test_same_id_replaces_and_forget_keeps_numbering() -> None:
-    buffer = filled(3).record("r1", "compile_method", "h2", ok(9), 2000.0, 64)
+    buffer = filled(3).record("r1", "compile_method", "h2", raw(ok(9)), 2000.0, 64)
     assert [e.request_id for e in buffer.entries] == ["r2", "r3", "r1"]
     assert buffer.find("r1").seq == 4 and buffer.find("r1").command == "compile_method"
     forgotten = buffer.forget("r3")
@@ -89,12 +102,15 @@ def session(**kw: Any) -> Session:
 
 def test_session_document_keeps_the_buffer() -> None:
     original = session(replies=filled(3).record(
-        "e", "evaluate", "h", {"status": "error", "error": "it's \\ odd", "error_type": "Timeout",
-                               "details": {"timeout_ms": 5}}, 7.5, 64,
+        "e", "evaluate", "h", raw({"status": "error", "error": "it's \\ odd",
+                                   "error_type": "Timeout", "details": {"timeout_ms": 5}}), 7.5, 64,
     ))
     payload = encode_session(original)
     assert payload == encode_session_model(original)
     assert decode_session(payload).session == original
+    journal = encode_session_for_journal(original)
+    assert journal_to_ston(journal) == payload
+    assert decode_session(journal).session == original
     # An empty buffer writes no #replies at all: the document is the same as before it existed.
     assert b"#replies" not in encode_session(session())
 
@@ -123,10 +139,15 @@ json_scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st
 def test_fast_and_model_writers_agree_with_replies(items: list[tuple[str, dict]]) -> None:
     buffer = ReplyBuffer()
     for request_id, result in items:
-        buffer = buffer.record(request_id, "evaluate", "h", success_body(result), 3.25, 4)
+        buffer = buffer.record(request_id, "evaluate", "h", raw(success_body(result)), 3.25, 4)
     s = session(replies=buffer)
-    assert encode_session(s) == encode_session_model(s)
-    assert decode_session(encode_session(s)).session == s
+    payload = encode_session(s)
+    assert payload == encode_session_model(s)
+    assert decode_session(payload).session == s
+    # The journal's form (replies embedded as their stored bytes) writes the same file.
+    journal = encode_session_for_journal(s)
+    assert journal_to_ston(journal) == payload
+    assert decode_session(journal).session == s
 
 
 async def test_manager_keeps_replies_in_memory_until_a_save() -> None:
