@@ -105,7 +105,8 @@ def _profile(data: dict[str, Any]) -> list[str]:
             f"Raw profile: `{prof['file']}`.")
     if prof["tool"] == "py-spy":
         lines = [head + f" py-spy sampled the running server at 200 Hz, all active threads "
-                 f"({prof['samples']:,} samples); shares are of all samples.", ""]
+                 f"({prof['samples']:,} samples); shares are of all samples. Threads waiting for "
+                 "work (idle workers) count in the first table only.", ""]
         for title, key in (("Samples per thread", "threads"),
                            ("Top by own time (leaf frame)", "top_own"),
                            ("Top by inclusive time (anywhere on the stack)", "top_inclusive")):

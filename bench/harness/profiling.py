@@ -92,12 +92,23 @@ def _with_py_spy(spy: str, config: StepConfig, max_clients: int, processes: int,
             **summarise_collapsed(out.read_text(encoding="utf-8"))}
 
 
+#: Groups whose samples are a thread waiting for work, not doing any (py-spy cannot always
+#: tell a thread blocked in a lock from a running one): counted per thread, left out of the
+#: function tables.
+IDLE_GROUPS = ("worker threads between jobs", "evaluation workers waiting for a job")
+
+
 def _thread_group(frames: list[str]) -> str:
-    """Group a sample by what its thread was doing: the Trio loop, or the job a worker
-    thread ran (the frame below ``to_thread``'s ``worker_fn``; thread names are unreliable,
-    Trio renames a cached thread per job)."""
+    """Group a sample by what its thread was doing: the Trio loop, an evaluation pool worker
+    (``tools/evaluation_pool.py``; idle when it waits on its condition), or the job a Trio
+    worker thread ran (the frame below ``to_thread``'s ``worker_fn``; thread names are
+    unreliable, Trio renames a cached thread per job)."""
     if frames[0].split(": ", 1)[-1] == "MainThread":
         return "MainThread (the Trio loop)"
+    if any(f.startswith("EvaluationPool._work") for f in frames):
+        if frames[-1].startswith("Condition.wait"):
+            return "evaluation workers waiting for a job"
+        return "evaluation workers running a job"
     for i, frame in enumerate(frames[:-1]):
         if frame.startswith("to_thread_run_sync.<locals>.worker_fn"):
             return "worker threads running " + frames[i + 1].split(" (", 1)[0]
@@ -105,8 +116,9 @@ def _thread_group(frames: list[str]) -> str:
 
 
 def summarise_collapsed(text: str) -> dict[str, Any]:
-    """Shares per thread, per leaf frame and per frame anywhere on the stack, from py-spy's
-    raw (collapsed) output: ``thread (id): name;frame;frame;... count`` per line."""
+    """Shares per thread group, and per leaf frame and per frame anywhere on the stack of
+    the busy samples (not :data:`IDLE_GROUPS`), from py-spy's raw (collapsed) output:
+    ``thread (id): name;frame;frame;... count`` per line. All shares are of all samples."""
     threads: Counter[str] = Counter()
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
@@ -118,7 +130,10 @@ def summarise_collapsed(text: str) -> dict[str, Any]:
         count = int(count_text)
         frames = stack.split(";")
         total += count
-        threads[_thread_group(frames)] += count
+        group = _thread_group(frames)
+        threads[group] += count
+        if group in IDLE_GROUPS:
+            continue
         body = [f for f in frames[1:] if not f.startswith(("Thread.", "<module>", "_run_code",
                                                            "run_module", "worker ("))]
         if body:

@@ -182,12 +182,21 @@ def test_py_spy_collapsed_stacks_summary() -> None:
         "thread (2): Trio thread 3;Thread._bootstrap (t.py:1);"
         "to_thread_run_sync.<locals>.worker_fn (trio/_threads.py:392);"
         "Store.save_many (s.py:7);fsync (f.py:5) 60\n"
+        "thread (3): Trio thread 4;Thread._bootstrap (t.py:1);"
+        "EvaluationPool._work (stui_trio/tools/evaluation_pool.py:135);"
+        "Condition.wait (threading.py:331) 50\n"
+        "thread (3): Trio thread 4;Thread._bootstrap (t.py:1);"
+        "EvaluationPool._work (stui_trio/tools/evaluation_pool.py:141);"
+        "WorkerCall.execute (w.py:99);evaluate (e.py:1) 50\n"
     )
     got = summarise_collapsed(text)
-    assert got["samples"] == 100
+    assert got["samples"] == 200
     assert {r["function"]: r["share"] for r in got["threads"]} == {
-        "worker threads running Store.save_many": 0.6, "MainThread (the Trio loop)": 0.4}
-    assert got["top_own"][0] == {"function": "fsync (f.py:5)", "samples": 60, "share": 0.6}
+        "worker threads running Store.save_many": 0.3, "MainThread (the Trio loop)": 0.2,
+        "evaluation workers waiting for a job": 0.25, "evaluation workers running a job": 0.25}
+    assert got["top_own"][0] == {"function": "fsync (f.py:5)", "samples": 60, "share": 0.3}
+    # an idle worker's wait is no function's time
+    assert all(not r["function"].startswith("Condition.wait") for r in got["top_own"])
     inclusive = {r["function"]: r["samples"] for r in got["top_inclusive"]}
     assert inclusive["serve (s.py:9)"] == 40 and "<module> (a.py:1)" not in inclusive
 
