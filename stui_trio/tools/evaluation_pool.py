@@ -21,7 +21,6 @@ limiter slot did: `size` bounds the threads that run user code, whatever their c
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -60,8 +59,8 @@ class EvaluationPool:
         self._jobs: collections.deque[Job] = collections.deque()
         self._workers = 0
         self._running = 0
-        #: Callbacks finished jobs left for their Trio runs, and whether a run was woken up
-        #: for them already (see ``call_soon_in_trio``).
+        #: Callbacks finished jobs left for their Trio runs; a run with an entry here has
+        #: been woken for it already (see ``call_soon_in_trio``).
         self._results: dict[trio.lowlevel.TrioToken, list[Callable[[], None]]] = {}
 
     @property
@@ -108,8 +107,11 @@ class EvaluationPool:
                 waiting.append(fn)
                 return
             self._results[token] = [fn]
-        with contextlib.suppress(trio.RunFinishedError):  # the run ended: nobody waits
+        try:
             token.run_sync_soon(self._run_results, token)
+        except trio.RunFinishedError:  # the run ended: nobody waits for these any more
+            with self._lock:
+                self._results.pop(token, None)
 
     def _run_results(self, token: trio.lowlevel.TrioToken) -> None:
         # In the Trio thread.
