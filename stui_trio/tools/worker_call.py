@@ -37,7 +37,7 @@ class WorkerCall:
     """`fn(*args)` on a worker thread, awaitable (and re-awaitable) from one Trio run."""
 
     __slots__ = ("_args", "_context", "_done", "_error", "_finished", "_fn", "_pool", "_started",
-                 "_token", "_value")
+                 "_value", "trio_token")
 
     def __init__(self, fn: Callable[..., Any], *args: Any, pool: EvaluationPool) -> None:
         self._fn = fn
@@ -48,7 +48,7 @@ class WorkerCall:
         self._value: Any = None
         self._error: BaseException | None = None
         self._done = trio.Event()
-        self._token: trio.lowlevel.TrioToken | None = None
+        self.trio_token: trio.lowlevel.TrioToken | None = None
         self._context: contextvars.Context | None = None
 
     @property
@@ -86,7 +86,7 @@ class WorkerCall:
         return self._value
 
     def _start(self) -> None:
-        self._token = trio.lowlevel.current_trio_token()
+        self.trio_token = trio.lowlevel.current_trio_token()
         self._context = contextvars.copy_context()
         self._pool.submit(self)
         self._started = True
@@ -100,12 +100,8 @@ class WorkerCall:
         except BaseException as exc:  # kept for result() to raise in the waiting task
             self._error = exc
 
-    def deliver(self) -> None:
-        assert self._token is not None
-        self._pool.call_soon_in_trio(self._token, self._finish)
-
-    def _finish(self) -> None:
-        # in the Trio thread: _value/_error were set before run_sync_soon, which orders them
+    def finish(self) -> None:
+        # in the Trio thread: _value/_error were set before the hand-over, which orders them
         self._finished = True
         self._done.set()
 

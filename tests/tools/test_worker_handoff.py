@@ -276,6 +276,33 @@ async def test_results_that_finish_while_the_event_loop_is_busy_all_arrive() -> 
     async with trio.open_nursery() as nursery:
         for i in range(20):
             nursery.start_soon(wait_for, i)
-        await trio.lowlevel.checkpoint()  # every call queued
+        while not all(call.started for call in calls):
+            await trio.lowlevel.checkpoint()  # every call queued
         time.sleep(0.2)  # the event loop is busy; the workers finish meanwhile
     assert results == {i: i * i for i in range(20)} and pool.running == 0
+
+
+async def test_after_a_long_job_a_worker_waits_for_the_event_loop_short_ones_chain() -> None:
+    # A job longer than a GIL switch interval kept the event loop from the GIL; its worker
+    # takes the next job only once the loop has taken the result (or TURN_TIMEOUT passed).
+    # Short jobs go back to back. The Trio thread is kept busy while both run.
+    def spin(seconds: float, starts: list[float]) -> None:
+        starts.append(time.perf_counter())
+        until_ = time.perf_counter() + seconds
+        while time.perf_counter() < until_:
+            pass
+
+    for seconds, waits in ((0.005, True), (0.0, False)):
+        pool = EvaluationPool(1)
+        starts: list[float] = []
+        first = WorkerCall(spin, seconds, starts, pool=pool)
+        second = WorkerCall(spin, seconds, starts, pool=pool)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(first.wait)
+            nursery.start_soon(second.wait)
+            while not (first.started and second.started):
+                await trio.lowlevel.checkpoint()  # both queued
+            time.sleep(0.05)  # the loop is busy (less than TURN_TIMEOUT)
+            loop_free = time.perf_counter()
+        assert len(starts) == 2
+        assert (starts[1] >= loop_free) is waits
