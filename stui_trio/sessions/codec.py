@@ -266,10 +266,9 @@ def _document_from_json(
             out.append(",#replies:")
             # Either form (plain or orjson-only): orjson writes the same text for both.
             text = _via_orjson(replies)
-            if text is None:  # strings STON escapes: the emitter, on the decoded replies
-                _emit(_plain_json(replies), out)
-            else:
-                out.append(text)
+            if text is None:
+                raise _NotJson  # (kept replies are orjson's output: never seen)
+            out.append(text)
     except (_NotJson, RecursionError):
         return None
     out.append("}" if workspace is not None else ",#workspace:nil}")
@@ -364,14 +363,6 @@ def _via_orjson(state: dict[str, Any]) -> str | None:
         parts[0::2] = fixed.split("\0")
     ston = "'".join(parts)
     return ston.replace("\x02", '"').replace("\x01", "\\\\") if escaped else ston
-
-
-def _plain_json(value: Any) -> Any:
-    """``value`` with any ``orjson.Fragment`` in it decoded (a new plain JSON value)."""
-    try:
-        return orjson.loads(orjson.dumps(value))
-    except (TypeError, orjson.JSONEncodeError):
-        raise _NotJson from None
 
 
 def _emit_json(value: dict[str, Any], out: list[str]) -> None:

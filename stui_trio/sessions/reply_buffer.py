@@ -243,8 +243,7 @@ class ReplyBuffer:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (every reply decoded): for the STON writers. A new value."""
-        plain: dict[str, Any] = orjson.loads(orjson.dumps(self.to_journal_json()))
-        return plain
+        return {"last_seq": self.last_seq, "entries": [e.to_json() for e in self.entries]}
 
     def to_journal_json(self) -> dict[str, Any]:
         """:meth:`to_json` as orjson input (the replies as ``orjson.Fragment``, see
