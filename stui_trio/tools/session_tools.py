@@ -216,8 +216,11 @@ class ToolsService:
     def system_info(self) -> dict[str, Any]:
         """The `image` section of `system_info` (the server's handler may merge it in)."""
         changes = self.image_log.stats() if self.image_log is not None else {}
+        pool = self.pool
         return {**engine_port.image_info(self.image), "sessions_with_tools": len(self),
-                "evaluation_threads": self.config.evaluation_threads, **changes}
+                "evaluation_threads": self.config.evaluation_threads,
+                "evaluations_running": pool.running, "evaluations_queued": pool.queued,
+                **changes}
 
     def snapshot(self, session_id: str) -> dict[str, Any] | None:
         tools = self._sessions.get(session_id)

@@ -61,3 +61,4 @@ def test_system_info_reports_the_real_image() -> None:
     service.tools_for("s-1", "alice")
     info = service.system_info()
     assert info["available"] and info["classes"] > 20 and info["sessions_with_tools"] == 1
+    assert info["evaluations_running"] == 0 and info["evaluations_queued"] == 0

@@ -306,3 +306,26 @@ async def test_after_a_long_job_a_worker_waits_for_the_event_loop_short_ones_cha
             loop_free = time.perf_counter()
         assert len(starts) == 2
         assert (starts[1] >= loop_free) is waits
+
+
+async def test_system_info_counts_running_and_queued_evaluations() -> None:
+    from stui_trio.smalltalk import Image
+
+    service = ToolsService(Image.boot(), config=ToolsConfig(evaluation_threads=1))
+    first = SessionTools("s-1", workspace=None, config=service.config)
+    second = SessionTools("s-2", workspace=None, config=service.config)
+    gate = threading.Event()
+
+    def held(_token: Token) -> str:
+        gate.wait(5)
+        return "done"
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run_in_worker, service, first, held, 5.0, Token())
+        nursery.start_soon(run_in_worker, service, second, held, 5.0, Token())
+        await until(lambda: service.pool.running == 1 and service.pool.queued == 1)
+        info = service.system_info()
+        assert (info["evaluations_running"], info["evaluations_queued"]) == (1, 1)
+        gate.set()
+    info = service.system_info()
+    assert (info["evaluations_running"], info["evaluations_queued"]) == (0, 0)
