@@ -317,8 +317,7 @@ def build_handlers(service: ToolsService) -> dict[str, Any]:
 
     async def get_history(ctx: CommandContext, p: HistoryParams) -> dict[str, Any]:
         tools = await session_tools(ctx, service)
-        entries = tools.history.latest(p.limit)
-        return {"entries": [attrs.asdict(e) for e in entries]}
+        return {"entries": tools.history.latest_json(p.limit)}
 
     return {
         "evaluate": (evaluate, EvaluateParams),

@@ -8,7 +8,7 @@ Entries are kept in their JSON form (plain dicts of strings, numbers and boolean
 every save writes: a save then writes the same dicts again instead of building new ones, and
 CPython's garbage collector never has to scan them (a dict holding only such values is not
 tracked). With 1,000 busy sessions that is the difference between collector pauses of
-milliseconds and of tens of milliseconds. `HistoryEntry` is the typed view readers get.
+milliseconds and of tens of milliseconds. `HistoryEntry` names (and checks) the fields.
 """
 
 from __future__ import annotations
@@ -55,11 +55,8 @@ class History:
                               "result_type": result_type, "has_error": has_error, "at": at})
         return self._last_seq
 
-    def latest(self, limit: int | None = None) -> tuple[HistoryEntry, ...]:
-        """The newest `limit` entries (all when None), oldest first."""
-        return tuple(HistoryEntry(**e) for e in self.latest_json(limit))
-
     def latest_json(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """`latest` in JSON form: the stored dicts themselves, which callers must not change."""
+        """The newest `limit` entries (all when None), oldest first, in JSON form: the stored
+        dicts themselves, which callers must not change."""
         entries = list(self._entries)
         return entries if limit is None else entries[max(0, len(entries) - limit):]

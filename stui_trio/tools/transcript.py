@@ -63,9 +63,6 @@ class Transcript:
         next_seq = selected[-1]["seq"] if selected else max(seq, self._last_seq)
         return TranscriptPage(tuple(TranscriptEntry(**e) for e in selected), next_seq, missed)
 
-    def entries(self) -> tuple[TranscriptEntry, ...]:
-        return tuple(TranscriptEntry(**e) for e in self._entries)
-
     def entries_json(self) -> list[dict[str, Any]]:
         """Every entry in JSON form: the stored dicts themselves, which callers must not
         change."""

@@ -43,8 +43,8 @@ def test_history_is_bounded_and_numbered() -> None:
     history = History(capacity=2)
     for i in range(3):
         history.record(f"{i} + 1", str(i + 1), "SmallInteger", False, "2026-01-01T00:00:00.000Z")
-    assert [e.seq for e in history.latest()] == [2, 3]
-    assert [e.code for e in history.latest(1)] == ["2 + 1"]
+    assert [e["seq"] for e in history.latest_json()] == [2, 3]
+    assert [e["code"] for e in history.latest_json(1)] == ["2 + 1"]
 
 
 def test_registry_gives_one_reference_per_object_and_drops_least_recently_used() -> None:

@@ -29,7 +29,7 @@ def test_snapshot_and_restore_round_trip() -> None:
     assert again.registry.lookup(ref) is value
     assert again.registry.register(object()) != ref  # numbering continues
     assert again.inspector.selection == ref
-    assert again.history.latest()[0].code == "x := #(a b)"
+    assert again.history.latest_json()[0]["code"] == "x := #(a b)"
     assert again.transcript.write("more") == 2
 
 

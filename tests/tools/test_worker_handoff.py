@@ -35,9 +35,10 @@ def polling(token: Token) -> str:
     return f"stopped: {token.reasons[0]}"
 
 
-def make(threads: int = 4, grace: float = 0.1) -> tuple[ToolsService, SessionTools]:
-    service = ToolsService(image=None, config=ToolsConfig(evaluation_threads=threads,
-                                                         interrupt_grace=grace))
+def make(threads: int = 4, grace: float = 0.1,
+         image: object = None) -> tuple[ToolsService, SessionTools]:
+    service = ToolsService(image=image, config=ToolsConfig(evaluation_threads=threads,
+                                                          interrupt_grace=grace))
     return service, SessionTools("s-1", workspace=None, config=service.config)
 
 
@@ -311,8 +312,7 @@ async def test_after_a_long_job_a_worker_waits_for_the_event_loop_short_ones_cha
 async def test_system_info_counts_running_and_queued_evaluations() -> None:
     from stui_trio.smalltalk import Image
 
-    service = ToolsService(Image.boot(), config=ToolsConfig(evaluation_threads=1))
-    first = SessionTools("s-1", workspace=None, config=service.config)
+    service, first = make(threads=1, image=Image.boot())
     second = SessionTools("s-2", workspace=None, config=service.config)
     gate = threading.Event()
 
